@@ -1,0 +1,286 @@
+"""The `qeflow` command: run the pipeline, validate a config, re-render and recheck stored runs.
+
+Exit codes: 0 all gates passed (or the config is valid), 1 a gate failed (or a recheck found a
+mismatch), 2 a configuration or usage error, 3 an internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+__all__ = ["main", "parse_args"]
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+# Offline-friendly defaults, set before Prefect is imported (it reads them at import time).
+_ENV_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PACT_DO_NOT_TRACK": "true",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+    "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+}
+
+_EPILOG_RUN = """\
+examples:
+  qeflow run examples/users-service                      # every phase, base = merge-base with main
+  qeflow run . --phase commit --base origin/main          # the pre-merge phase only
+  qeflow run . --head 3f2c1a9 --report out/report.json    # a given revision, report copied out
+"""
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="qeflow",
+        description="Quality-gated five-phase pipeline for microservices, orchestrated by Prefect.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `qeflow COMMAND --help` for a command's options and examples.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the pipeline (or some phases) on a service repository",
+        description="Run the pipeline on the service whose qeflow.toml is at PATH, with embedded "
+        "defaults: Prefect in ephemeral mode unless PREFECT_API_URL is set, an embedded PostgreSQL "
+        "cluster, the service as local processes.",
+        epilog=_EPILOG_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("path", type=Path, metavar="PATH", help="service directory holding qeflow.toml")
+    run.add_argument(
+        "--phase",
+        action="append",
+        dest="phases",
+        metavar="NAME",
+        help="run only this phase (repeatable): commit, build, integration, staging, production",
+    )
+    run.add_argument("--base", help="base revision (default: merge-base of head with the default branch)")
+    run.add_argument("--head", help="head revision (default: HEAD)")
+    run.add_argument("--evidence", metavar="DIR", help="evidence store: a directory or fsspec URL")
+    run.add_argument("--report", type=Path, metavar="FILE", help="also write the run's report.json here")
+    run.add_argument("--json", action="store_true", help="print report.json only (no human text)")
+    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines too")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a qeflow.toml and list every problem, without running anything",
+        epilog="example:\n  qeflow validate examples/users-service",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("path", type=Path, metavar="PATH", help="qeflow.toml or the directory holding it")
+    validate.add_argument("--json", action="store_true", help="print problems as JSON")
+
+    report = commands.add_parser(
+        "report",
+        help="re-render report.json/.md/.html and gates.junit.xml of a stored run",
+        epilog="example:\n  qeflow report examples/users-service/.qeflow/runs/20261204T101500Z-3f2c1a9-a1b2c3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("run_dir", metavar="RUN_DIR", help="a run directory (path or fsspec URL)")
+    report.add_argument("--json", action="store_true", help="print report.json only")
+
+    gates = commands.add_parser("gates", help="gate tools (recheck)")
+    gate_commands = gates.add_subparsers(dest="gates_command", required=True, metavar="SUBCOMMAND")
+    recheck = gate_commands.add_parser(
+        "recheck",
+        help="recompute every gate verdict of a stored run from its evidence alone",
+        description="Recompute each phase's gate from the run directory's stored agent reports and "
+        "recorded conditions and baselines, and say whether each verdict matches the recorded one.",
+        epilog="example:\n  qeflow gates recheck .qeflow/runs/20261204T101500Z-3f2c1a9-a1b2c3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    recheck.add_argument("run_dir", metavar="RUN_DIR", help="a run directory (path or fsspec URL)")
+    recheck.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser.parse_args(argv)
+
+
+def _err(headline: str, detail: str = "", hint: str = "") -> None:
+    print(f"error: {headline}", file=sys.stderr)
+    if detail:
+        print(textwrap.indent(detail, "  "), file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def _progress_handler(quiet: bool) -> None:
+    logger = logging.getLogger("qeflow.progress")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if quiet:
+        logger.addHandler(logging.NullHandler())
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    logger.addHandler(handler)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if args.verbose:
+        for key in [k for k in _ENV_DEFAULTS if k.startswith("PREFECT_LOGGING")]:
+            os.environ[key] = "INFO"
+    _progress_handler(quiet=args.json)
+    from deployments.console import print_report
+    from gates import validate_gates
+    from tasks import AGENTS
+    from tasks.config import load_config
+    from tasks.errors import ConfigError
+
+    # Validate everything before anything runs (and before Prefect's server starts).
+    config = load_config(args.path, AGENTS.settings_models())
+    problems = validate_gates(config, AGENTS)
+    if problems:
+        raise ConfigError(problems)
+
+    from flows.errors import PipelineFailed
+    from flows.pipeline import pipeline
+
+    state = pipeline(
+        str(args.path.resolve()),
+        phases=args.phases,
+        base=args.base,
+        head=args.head,
+        evidence=args.evidence,
+        return_state=True,
+    )
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, PipelineFailed):
+        report: dict[str, Any] = outcome.report
+    elif isinstance(outcome, dict):
+        report = outcome
+    elif isinstance(outcome, BaseException):
+        raise outcome
+    else:
+        raise RuntimeError(f"pipeline ended in state {state.name} without a report")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return EXIT_OK if report["status"] == "passed" else EXIT_FAILED
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from gates import validate_gates
+    from tasks import AGENTS
+    from tasks.config import validate_config
+
+    config, problems = validate_config(args.path, AGENTS.settings_models())
+    if config is not None:
+        problems = validate_gates(config, AGENTS)
+    if args.json:
+        print(json.dumps({"valid": not problems, "problems": [p.__dict__ for p in problems]}, indent=2))
+    elif problems:
+        print(f"{len(problems)} problem(s):")
+        for problem in problems:
+            print(f"  - {problem}")
+    else:
+        print(f"{config.path if config else args.path}: valid")
+    return EXIT_CONFIG if problems else EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from deployments.console import print_report
+    from flows.report import build_report, write_reports
+    from tasks.evidence import open_run_dir
+
+    run = open_run_dir(args.run_dir)
+    report = build_report(run)
+    write_reports(run, report)
+    run.publish()
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return EXIT_OK
+
+
+def _cmd_recheck(args: argparse.Namespace) -> int:
+    from gates import recheck_run
+    from tasks.evidence import open_run_dir
+
+    results = recheck_run(open_run_dir(args.run_dir))
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "phase": r.phase,
+                        "recorded_passed": r.recorded_passed,
+                        "recomputed_passed": r.recomputed.passed,
+                        "matches": r.matches,
+                        "mismatches": r.mismatches,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        for r in results:
+            verdict = "passed" if r.recomputed.passed else "failed"
+            print(
+                f"{r.phase}: recorded {'passed' if r.recorded_passed else 'failed'}, recomputed {verdict}: "
+                + ("matches" if r.matches else "MISMATCH")
+            )
+            for line in r.mismatches:
+                print(f"    {line}")
+        if not results:
+            print("no gate verdicts in this run")
+    return EXIT_OK if all(r.matches for r in results) else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    for key, value in _ENV_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    from tasks.errors import ConfigError, QeflowError
+    from tasks.processes import reaper
+
+    try:
+        if args.command == "run":
+            return _cmd_run(args)
+        if args.command == "validate":
+            return _cmd_validate(args)
+        if args.command == "report":
+            return _cmd_report(args)
+        return _cmd_recheck(args)
+    except ConfigError as exc:
+        _err(
+            "invalid configuration",
+            "\n".join(str(p) for p in exc.problems),
+            "run `qeflow validate PATH` to list every problem",
+        )
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        _err("interrupted: stopping every process this run started")
+        return EXIT_INTERRUPTED
+    except QeflowError as exc:
+        _err(str(exc).splitlines()[0], "\n".join(str(exc).splitlines()[1:]))
+        return EXIT_INTERNAL
+    finally:
+        reaper.kill_all()
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

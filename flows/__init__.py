@@ -1,0 +1,3 @@
+"""Prefect flows: `pipeline` (phases in order, rollback policy) and one subflow per phase."""
+
+__all__: list[str] = []

@@ -1,0 +1,174 @@
+"""The `pipeline` flow: the phases in order, each a subflow closed by its gate.
+
+A phase that does not complete halts the pipeline: no later phase starts, and the phase's
+rollback policy is applied. The run directory then holds every report, verdict and policy record,
+and the rendered reports (report.json, report.md, report.html, gates.junit.xml).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.states import Completed, Failed, State
+
+from flows.build import build
+from flows.commit import commit
+from flows.context import RunContext, progress
+from flows.errors import PipelineFailed
+from flows.integration import integration
+from flows.policy import RollbackPolicy, commit_status
+from flows.production import production
+from flows.report import build_report, write_reports
+from flows.staging import staging
+from gates import validate_gates
+from tasks import AGENTS
+from tasks.config import PHASES, load_config
+from tasks.environment import Environments
+from tasks.errors import ConfigError, ConfigProblem
+from tasks.evidence import EvidenceStore
+from tasks.git import resolve_context
+from tasks.registry import Registry
+from tasks.workspace import Workspace
+
+__all__ = ["PHASE_FLOWS", "pipeline", "select_phases"]
+
+PHASE_FLOWS = {
+    "commit": commit,
+    "build": build,
+    "integration": integration,
+    "staging": staging,
+    "production": production,
+}
+_STATUS_PHASES = ("commit", "build")  # phases whose outcome is a commit status (merge gates)
+
+
+def select_phases(names: list[str] | None) -> list[str]:
+    if not names:
+        return list(PHASES)
+    unknown = [n for n in names if n not in PHASES]
+    if unknown:
+        raise ConfigError(
+            [ConfigProblem("(command line)", "--phase", "one of " + ", ".join(PHASES), n) for n in unknown]
+        )
+    return [p for p in PHASES if p in names]  # always in pipeline order
+
+
+def _phase_state(ctx: RunContext, phase: str) -> State[Any]:
+    return PHASE_FLOWS[phase](ctx, return_state=True)
+
+
+@flow(name="pipeline", persist_result=False, validate_parameters=True, log_prints=True)
+def pipeline(
+    path: str,
+    phases: list[str] | None = None,
+    base: str | None = None,
+    head: str | None = None,
+    evidence: str | None = None,
+    registry: Any = None,
+) -> State[Any]:
+    """Run the quality pipeline on the service whose qeflow.toml is at `path`.
+
+    `phases` limits the run to those phases (in pipeline order); `base`/`head` are git revisions
+    (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store.
+    """
+    logger = get_run_logger()
+    agents: Registry = registry or AGENTS
+    config = load_config(Path(path), agents.settings_models())
+    problems = validate_gates(config, agents)
+    if problems:
+        raise ConfigError(problems)
+    selected = select_phases(phases)
+    git = resolve_context(config.service_dir, base=base, head=head, default_branch_name=config.git.default_branch)
+    store = EvidenceStore(evidence or config.evidence_store())
+    run = store.create_run(git.head)
+    run.write_json(
+        "run.json",
+        {
+            "run_id": run.run_id,
+            "service": config.service.name,
+            "config": str(config.path),
+            "git": git.to_json(),
+            "phases": selected,
+            "started_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    progress.info(
+        "run %s: %s at %s (base %s, %s), %d changed file(s)",
+        run.run_id,
+        config.service.name,
+        git.head[:10],
+        git.base[:10],
+        git.base_ref,
+        len(git.changed),
+    )
+    progress.info("evidence: %s", run.url)
+    logger.info("run %s, evidence in %s", run.run_id, run.url)
+
+    workspace = Workspace(git.repo, git.service_path, config.service_dir, config.service.dependencies, run.run_id)
+    environments = Environments(
+        service=config.service,
+        database=config.database,
+        workspace=workspace,
+        work_dir=workspace.root / "env",
+        run_tag=run.run_id,
+    )
+    ctx = RunContext(config, agents, git, run, workspace, environments)
+    halted: tuple[str, str] | None = None
+    try:
+        for phase in selected:
+            settings = config.phase(phase)
+            t0 = time.monotonic()
+            state = _phase_state(ctx, phase)
+            duration = time.monotonic() - t0
+            entry = run.read_json(f"{phase}/phase.json") if run.exists(f"{phase}/phase.json") else {}
+            entry.update(
+                {
+                    "phase": phase,
+                    "state": state.name,
+                    "duration_s": round(duration, 3),
+                    "target_s": settings.target_s,
+                    "max_s": settings.max_s,
+                }
+            )
+            if not state.is_completed():
+                entry.setdefault("status", "error")
+                entry["message"] = state.message
+                run.write_json(f"{phase}/phase.json", entry)
+                reason = f"{phase}: {state.name}: {(state.message or '').splitlines()[0] if state.message else ''}"
+                verdict = run.read_json(f"{phase}/gate.json") if run.exists(f"{phase}/gate.json") else {}
+                failed = [c for c in verdict.get("conditions", []) if c.get("outcome") == "failed"]
+                RollbackPolicy(settings.on_failure).apply(ctx, phase, reason, failed)
+                halted = (phase, state.name or "Failed")
+                progress.info("[%s] %s: later phases will not start", phase, state.name)
+                break
+            run.write_json(f"{phase}/phase.json", entry)
+            if phase in _STATUS_PHASES and entry.get("status") == "passed":
+                run.write_json(
+                    f"{phase}/commit-status.json", commit_status(ctx, phase, "success", f"{phase} gate passed")
+                )
+    finally:
+        environments.close()
+        workspace.close()
+        meta = run.read_json("run.json")
+        meta.update(
+            {
+                "finished_at": datetime.now(UTC).isoformat(),
+                "status": "failed" if halted else "passed",
+                "halted_by": {"phase": halted[0], "state": halted[1]} if halted else None,
+            }
+        )
+        run.write_json("run.json", meta)
+        report = build_report(run)
+        write_reports(run, report)
+        run.publish()
+    if halted:
+        return Failed(
+            name=halted[1],
+            message=f"halted by the {halted[0]} phase ({halted[1]})",
+            data=PipelineFailed(report, phase=halted[0], state=halted[1]),
+        )
+    return Completed(message="all gates passed", data=report)

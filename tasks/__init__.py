@@ -1,0 +1,15 @@
+"""Tasks: the agents (Prefect tasks) and the engines they stand on.
+
+The built-in agents are listed here explicitly, in one registry: nothing registers itself on
+import. Each agent's name is its registry key, its gate namespace and its config table.
+
+Where to put a new agent: a module or subpackage of tasks/ exposing `SPEC = AgentSpec(...)`,
+added to `AGENTS` below, with its default gate conditions in gates/defaults.py.
+"""
+
+from tasks.registry import AgentSpec, Registry
+from tasks.unit_tests import SPEC as UNIT_TESTS
+
+__all__ = ["AGENTS", "AgentSpec", "Registry"]
+
+AGENTS = Registry([UNIT_TESTS])

@@ -1,0 +1,84 @@
+"""Checkouts of revisions as git worktrees, so base and head can be built and run side by side.
+
+A worktree holds the tracked files only. Installed packages (node_modules, .venv) are reused from
+the working copy when the lockfile is byte-identical, linked rather than copied; otherwise the
+service's `dependencies.install` command runs in the checkout. Worktrees live in a temporary
+directory of the run and are removed when the workspace closes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from tasks.config import DependencySettings
+from tasks.errors import EnvironmentError_
+from tasks.git import git
+from tasks.processes import run_command
+
+__all__ = ["Workspace"]
+
+
+class Workspace:
+    def __init__(self, repo: Path, service_path: str, working_copy: Path, deps: DependencySettings, tag: str):
+        self.repo = repo
+        self.service_path = service_path
+        self.working_copy = working_copy  # the service dir in the user's checkout
+        self.deps = deps
+        self.root = Path(tempfile.mkdtemp(prefix=f"qeflow-{tag}-"))
+        self._lock = threading.Lock()
+        self._checkouts: dict[str, Path] = {}
+        self._rev_locks: dict[str, threading.Lock] = {}
+
+    def checkout(self, sha: str, timeout_s: float = 600) -> Path:
+        """Return the service directory of a worktree at `sha`, ready to run (packages installed)."""
+        with self._lock:
+            lock = self._rev_locks.setdefault(sha, threading.Lock())
+        with lock:
+            if sha in self._checkouts:
+                return self._checkouts[sha]
+            tree = self.root / sha[:12]
+            git(self.repo, "worktree", "add", "--detach", "--force", str(tree), sha)
+            service_dir = tree / self.service_path if self.service_path else tree
+            self._prepare(service_dir, timeout_s)
+            self._checkouts[sha] = service_dir
+            return service_dir
+
+    def _prepare(self, service_dir: Path, timeout_s: float) -> None:
+        deps = self.deps
+        if deps.reuse and deps.lockfile:
+            mine = self.working_copy / deps.lockfile
+            theirs = service_dir / deps.lockfile
+            source = self.working_copy / deps.reuse
+            if (
+                source.is_dir()
+                and mine.is_file()
+                and theirs.is_file()
+                and mine.read_bytes() == theirs.read_bytes()
+                and not (service_dir / deps.reuse).exists()
+            ):
+                (service_dir / deps.reuse).symlink_to(source.resolve(), target_is_directory=True)
+                return
+        if deps.install:
+            result = run_command(
+                deps.install,
+                cwd=service_dir,
+                log_path=self.root / f"install-{service_dir.parent.name}.log",
+                timeout_s=timeout_s,
+            )
+            if not result.ok:
+                raise EnvironmentError_(f"installing dependencies failed: {result.describe()}\n{result.tail()}")
+
+    def close(self) -> None:
+        with self._lock:
+            trees = list(self._checkouts.values())
+            self._checkouts.clear()
+        for service_dir in trees:
+            tree = service_dir
+            while tree.parent != self.root and tree != tree.parent:
+                tree = tree.parent
+            git(self.repo, "worktree", "remove", "--force", str(tree), check=False)
+        git(self.repo, "worktree", "prune", check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
