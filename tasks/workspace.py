@@ -48,6 +48,10 @@ class Workspace:
 
     def _prepare(self, service_dir: Path, timeout_s: float) -> None:
         deps = self.deps
+        if deps.reuse and (service_dir / deps.reuse).is_symlink():
+            # A committed link to someone else's packages: reusing or installing would write
+            # through it (npm ci empties node_modules first), so it never stays.
+            (service_dir / deps.reuse).unlink()
         if deps.reuse and deps.lockfile:
             mine = self.working_copy / deps.lockfile
             theirs = service_dir / deps.lockfile
