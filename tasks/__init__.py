@@ -7,9 +7,10 @@ Where to put a new agent: a module or subpackage of tasks/ exposing `SPEC = Agen
 added to `AGENTS` below, with its default gate conditions in gates/defaults.py.
 """
 
+from tasks.integration_tests import SPEC as INTEGRATION_TESTS
 from tasks.registry import AgentSpec, Registry
 from tasks.unit_tests import SPEC as UNIT_TESTS
 
 __all__ = ["AGENTS", "AgentSpec", "Registry"]
 
-AGENTS = Registry([UNIT_TESTS])
+AGENTS = Registry([UNIT_TESTS, INTEGRATION_TESTS])

@@ -12,6 +12,7 @@ run is interrupted.
 
 from __future__ import annotations
 
+from tasks.environment._placeholders import fill_env
 from tasks.environment.pool import Environments
 from tasks.environment.ports import free_port
 from tasks.environment.postgres import EmbeddedPostgres, find_bindir
@@ -24,6 +25,7 @@ __all__ = [
     "HistoryEntry",
     "Instance",
     "Release",
+    "fill_env",
     "find_bindir",
     "free_port",
 ]

@@ -1,0 +1,158 @@
+"""The `integration-tests` agent (build phase): the head revision released into the integration
+environment, then the service's integration test command run against it.
+
+The release is real: a database of the run's embedded PostgreSQL cluster, the service's
+migrations, `instances` processes of head on free ports, each health-checked. The test command
+gets the environment's URLs through placeholders in `env` and writes JUnit XML, which is the
+only source of the counts. Zero tests is a failure, not a pass.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+from pydantic import Field, field_validator
+
+from tasks.config import AgentSettings
+from tasks.context import AgentContext
+from tasks.environment import fill_env
+from tasks.errors import EnvironmentError_, QeflowError, ReportError
+from tasks.processes import run_command
+from tasks.registry import AgentSpec
+from tasks.report import AgentResult, Finding, Severity
+from tasks.unit_tests.junit import read_junit
+
+__all__ = ["SPEC", "IntegrationTestsSettings", "integration_tests"]
+
+NAME = "integration-tests"
+METRICS = ("tests", "passed", "failed", "skipped", "exit_code", "command_s", "instances", "release_s")
+
+
+class IntegrationTestsSettings(AgentSettings):
+    """`[agents.integration-tests]` in qeflow.toml."""
+
+    environment: str = Field(default="integration", description="Environment (database) to release head into.")
+    command: list[str] = Field(
+        default_factory=lambda: ["npm", "run", "test:integration"],
+        description="argv of the integration test command, run in the service directory of head's checkout.",
+    )
+    junit: list[str] = Field(
+        default_factory=lambda: ["reports/integration-junit.xml"],
+        min_length=1,
+        description="JUnit XML files the command writes, relative to the service directory.",
+    )
+    env: dict[str, str] = Field(
+        default_factory=lambda: {"DATABASE_URL": "{database_url}", "BASE_URL": "{base_url}"},
+        description="Environment of the command; {database_url}, {base_url}, {host} and {port} refer to "
+        "the integration environment and the first instance of the release.",
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _argv(cls, value: list[str]) -> list[str]:
+        if not value or not all(value):
+            raise ValueError('a command as a non-empty list of strings (argv), e.g. ["npm", "test"]')
+        return value
+
+
+def _check_health(base_urls: list[str], health_path: str) -> None:
+    """The release says it is healthy; ask each instance again, as a client would."""
+    with httpx.Client(timeout=5.0) as client:
+        for url in base_urls:
+            response = client.get(url + health_path)
+            if response.status_code != 200:
+                raise EnvironmentError_(f"{url}{health_path} answered {response.status_code} after the release")
+
+
+def integration_tests(ctx: AgentContext) -> AgentResult:
+    settings = ctx.settings if isinstance(ctx.settings, IntegrationTestsSettings) else IntegrationTestsSettings()
+    if ctx.environments is None:
+        raise QeflowError("integration-tests needs environments, and this run has none")
+    environment = ctx.environments.get(settings.environment)
+    t0 = time.monotonic()
+    release = environment.release(ctx.git.head)
+    release_s = time.monotonic() - t0
+    _check_health(release.base_urls, ctx.config.service.health_path)
+    first = release.instances[0]
+    env = fill_env(
+        settings.env,
+        {
+            "database_url": environment.database_url,
+            "base_url": first.base_url,
+            "host": "127.0.0.1",
+            "port": str(first.port),
+            "instance": "0",
+        },
+    )
+    service_dir = release.service_dir
+    junit_paths = [service_dir / p for p in settings.junit]
+    for stale in junit_paths:
+        stale.unlink(missing_ok=True)
+
+    log_path = ctx.evidence_path("command.log")
+    result = run_command(
+        settings.command,
+        cwd=service_dir,
+        log_path=log_path,
+        env=env,
+        timeout_s=settings.timeout_s,
+        cancel=ctx.cancel,
+    )
+    if result.timed_out or result.cancelled:
+        raise QeflowError(f"integration tests did not finish: {result.describe()}")
+    evidence: list[Path] = [log_path]
+    for path in junit_paths:
+        if path.is_file():
+            evidence.append(Path(shutil.copy2(path, ctx.evidence_dir / path.name)))
+    for instance in release.instances:
+        if instance.log_path.is_file():
+            evidence.append(Path(shutil.copy2(instance.log_path, ctx.evidence_dir / f"instance-{instance.index}.log")))
+    try:
+        junit = read_junit(junit_paths)
+    except ReportError as exc:
+        raise ReportError(f"{exc} (the test command {result.describe()})", path=exc.path) from exc
+
+    findings = [
+        Finding(rule="test-failed", severity=Severity.HIGH, message=f.message or "failed", location=f.test_id)
+        for f in junit.failures
+    ]
+    failed = junit.failed > 0 or junit.tests == 0 or result.returncode != 0
+    summary = (
+        f"{junit.tests} integration tests against {len(release.instances)} instance(s) of "
+        f"{ctx.git.head[:10]}: {junit.passed} passed, {junit.failed} failed, {junit.skipped} skipped"
+    )
+    if junit.tests == 0:
+        summary += " — no test ran, which is a failure"
+    elif result.returncode != 0 and junit.failed == 0:
+        summary += f" — but the command exited {result.returncode}"
+    return AgentResult(
+        metrics={
+            "tests": float(junit.tests),
+            "passed": float(junit.passed),
+            "failed": float(junit.failed),
+            "skipped": float(junit.skipped),
+            "exit_code": float(result.returncode if result.returncode is not None else -1),
+            "command_s": round(result.duration_s, 3),
+            "instances": float(len(release.instances)),
+            "release_s": round(release_s, 3),
+        },
+        findings=findings,
+        evidence=[ctx.rel(p) for p in evidence],
+        summary=summary,
+        failed=failed,
+        details={"environment": settings.environment, "base_urls": release.base_urls, "sha": release.sha},
+    )
+
+
+SPEC = AgentSpec(
+    name=NAME,
+    phase="build",
+    fn=integration_tests,
+    settings=IntegrationTestsSettings,
+    description="Releases head into the integration environment (embedded PostgreSQL, migrations, "
+    "health-checked instances) and runs the service's integration tests against it.",
+    metrics=METRICS,
+)
