@@ -68,7 +68,6 @@ def pipeline(
     base: str | None = None,
     head: str | None = None,
     evidence: str | None = None,
-    registry: Any = None,
 ) -> State[Any]:
     """Run the quality pipeline on the service whose qeflow.toml is at `path`.
 
@@ -76,7 +75,7 @@ def pipeline(
     (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store.
     """
     logger = get_run_logger()
-    agents: Registry = registry or AGENTS
+    agents: Registry = AGENTS
     config = load_config(Path(path), agents.settings_models())
     problems = validate_gates(config, agents)
     if problems:
