@@ -89,7 +89,7 @@ def run_phase(ctx: RunContext, phase: str, mode: PhaseMode) -> State[Any] | dict
     specs = ctx.registry.for_phase(phase)
     started = time.monotonic()
     if not specs:
-        message = f"no agent of the {phase} phase is implemented in this version of qeflow; phase not run"
+        message = f"not run: qeflow has no {phase}-phase agent yet"
         ctx.run.write_json(f"{phase}/phase.json", {"phase": phase, "status": "skipped", "reason": message})
         progress.info("[%s] skipped: %s", phase, message)
         return Completed(name="Skipped", message=message)
