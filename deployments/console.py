@@ -24,7 +24,10 @@ def _num(value: float | None) -> str:
 
 
 def print_report(report: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console(highlight=False)
+    if console is None:
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console.width = max(console.width, 120)  # CI logs are wide; 80 columns fold every condition
     table = Table(title=f"Gates of run {report['run_id']}", show_lines=False)
     for column in ("phase", "condition", "measured", "threshold", "result"):
         table.add_column(column)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from gates import GateVerdict
 from tasks.report import AgentReport
 
-__all__ = ["publish_phase_artifacts"]
+__all__ = ["publish_phase_artifacts", "publish_run_artifact"]
 
 
 def _fmt(value: float | None) -> str:
@@ -40,3 +43,13 @@ def publish_phase_artifacts(phase: str, reports: list[AgentReport], verdict: Gat
         key=f"{phase}-gate",
         description=f"{phase} gate conditions",
     )
+
+
+def publish_run_artifact(run_id: str, report_md: Path) -> None:
+    """The whole run report as one markdown artifact on the pipeline run."""
+    try:
+        create_markdown_artifact(
+            markdown=report_md.read_text(encoding="utf-8"), key="qeflow-report", description=f"qeflow run {run_id}"
+        )
+    except Exception as exc:  # the report files exist either way; an artifact is a convenience
+        logging.getLogger("qeflow.progress").warning("could not publish the report artifact: %s", exc)

@@ -97,7 +97,13 @@ def run_phase(ctx: RunContext, phase: str, mode: PhaseMode) -> State[Any] | dict
     conditions = phase_conditions(ctx.config, ctx.registry, phase)
     progress_id = create_progress_artifact(progress=0.0, key=f"{phase}-progress", description=f"{phase} agents done")
     contexts = {spec.name: _context(ctx, phase, spec) for spec in specs}
-    progress.info("[%s] running %d agent(s): %s", phase, len(specs), ", ".join(s.name for s in specs))
+    progress.info(
+        "[%s] running %d agent(s) %s: %s",
+        phase,
+        len(specs),
+        "concurrently" if mode.concurrent else "one after another",
+        ", ".join(s.name for s in specs),
+    )
 
     reports: dict[str, AgentReport] = {}
     timed_out = False

@@ -15,6 +15,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
+from flows.artifacts import publish_run_artifact
 from flows.build import build
 from flows.commit import commit
 from flows.context import RunContext, progress
@@ -164,6 +165,7 @@ def pipeline(
         report = build_report(run)
         write_reports(run, report)
         run.publish()
+        publish_run_artifact(run.run_id, run.local / "report.md")
     if halted:
         return Failed(
             name=halted[1],

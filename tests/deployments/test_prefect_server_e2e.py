@@ -95,7 +95,9 @@ def test_run_shows_in_the_prefect_api(prefect_server: PrefectServer, tmp_path: P
     run_s = time.monotonic() - t0
     print(f"[qeflow] {' '.join(argv[1:])}\n[qeflow] exit {run.returncode} after {run_s:.2f}s", flush=True)
     assert not leftovers, f"qeflow left processes running: {[(p.pid, p.name()) for p in leftovers]}"
-    assert run.returncode == 0, f"exit {run.returncode}\nstderr:\n{stderr[-4000:]}\nserver:\n{prefect_server.log_tail()}"
+    assert run.returncode == 0, (
+        f"exit {run.returncode}\nstderr:\n{stderr[-4000:]}\nserver:\n{prefect_server.log_tail()}"
+    )
     report = json.loads(stdout)
     assert report["status"] == "passed"
     assert [p["name"] for p in report["phases"]] == phases
@@ -135,7 +137,8 @@ def test_run_shows_in_the_prefect_api(prefect_server: PrefectServer, tmp_path: P
         for phase in agentless:
             sub = by_phase[phase]
             assert (sub["state_type"], sub["state_name"]) == ("COMPLETED", "Skipped"), phase
-            assert f"no agent of the {phase} phase" in sub["state"]["message"]
+            message = sub["state"]["message"] or ""  # the wording is the phase's; it names the phase and why
+            assert phase in message and "agent" in message, message
 
         # Task runs of the commit subflow: one per agent (named after it) and the gate.
         commit_tasks = _by_name(_filter(api, "task_runs", {"task_runs": {"flow_run_id": {"any_": [commit["id"]]}}}))
