@@ -157,7 +157,9 @@ def run_phase(ctx: RunContext, phase: str, mode: PhaseMode) -> State[Any] | dict
     ordered = [reports[spec.name] for spec in specs]
     ctx.memory[phase] = ordered
     baseline = find_baseline(ctx.run.store, ctx.config.service.name, phase, exclude_run=ctx.run.run_id)
-    gate_state = gate_task(phase, conditions, ordered, baseline, return_state=True)
+    gate_state = gate_task.with_options(task_run_name=f"gate-{phase}")(
+        phase, conditions, ordered, baseline, return_state=True
+    )
     if gate_state.is_completed():
         verdict: GateVerdict = gate_state.result()
         failure: GateFailed | None = None

@@ -80,7 +80,7 @@ def stop_group(proc: subprocess.Popen[Any], grace_s: float = _STOP_GRACE_S) -> l
         descendants = psutil.Process(proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         descendants = []
-    tracked = [*group_members(pgid), *descendants]
+    tracked = list({p.pid: p for p in [*group_members(pgid), *descendants]}.values())
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
     for child in descendants:  # a descendant that left the group (setsid) gets the signal too
