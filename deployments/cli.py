@@ -131,27 +131,51 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _validated(path: Path) -> bool:
+    """Validate the config (a service's or a monorepo's) before anything runs; True for a monorepo."""
+    from gates import validate_gates
+    from tasks import AGENTS
+    from tasks.config import load_config
+    from tasks.errors import ConfigError
+    from tasks.monorepo import is_monorepo, load_monorepo
+
+    if is_monorepo(path):
+        configs = list(load_monorepo(path, AGENTS.settings_models()).services.values())
+    else:
+        configs = [load_config(path, AGENTS.settings_models())]
+    problems = [p for config in configs for p in validate_gates(config, AGENTS)]
+    if problems:
+        raise ConfigError(problems)
+    return is_monorepo(path)
+
+
+def _outcome_report(state: Any) -> dict[str, Any]:
+    from flows.errors import PipelineFailed
+
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, PipelineFailed):
+        return outcome.report
+    if isinstance(outcome, dict):
+        return outcome
+    if isinstance(outcome, BaseException):
+        raise outcome
+    raise RuntimeError(f"the run ended in state {state.name} without a report")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.verbose:
         for key in [k for k in _ENV_DEFAULTS if k.startswith("PREFECT_LOGGING")]:
             os.environ[key] = "INFO"
     _progress_handler(quiet=args.json)
-    from deployments.console import print_report
-    from gates import validate_gates
-    from tasks import AGENTS
-    from tasks.config import load_config
-    from tasks.errors import ConfigError
+    from deployments.console import print_monorepo, print_report
 
-    # Validate everything before anything runs (and before Prefect's server starts).
-    config = load_config(args.path, AGENTS.settings_models())
-    problems = validate_gates(config, AGENTS)
-    if problems:
-        raise ConfigError(problems)
+    is_monorepo = _validated(args.path)  # everything is checked before Prefect even starts
+    if is_monorepo:
+        from flows.monorepo import monorepo as run_flow
+    else:
+        from flows.pipeline import pipeline as run_flow
 
-    from flows.errors import PipelineFailed
-    from flows.pipeline import pipeline
-
-    state = pipeline(
+    state = run_flow(
         str(args.path.resolve()),
         phases=args.phases,
         base=args.base,
@@ -159,20 +183,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         evidence=args.evidence,
         return_state=True,
     )
-    outcome = state.result(raise_on_failure=False)
-    if isinstance(outcome, PipelineFailed):
-        report: dict[str, Any] = outcome.report
-    elif isinstance(outcome, dict):
-        report = outcome
-    elif isinstance(outcome, BaseException):
-        raise outcome
-    else:
-        raise RuntimeError(f"pipeline ended in state {state.name} without a report")
+    report = _outcome_report(state)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
+    elif is_monorepo:
+        print_monorepo(report)
     else:
         print_report(report)
     return EXIT_OK if report["status"] == "passed" else EXIT_FAILED
@@ -182,10 +200,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from gates import validate_gates
     from tasks import AGENTS
     from tasks.config import validate_config
+    from tasks.errors import ConfigError
+    from tasks.monorepo import is_monorepo, load_monorepo
 
-    config, problems = validate_config(args.path, AGENTS.settings_models())
-    if config is not None:
-        problems = validate_gates(config, AGENTS)
+    if is_monorepo(args.path):
+        try:
+            members = load_monorepo(args.path, AGENTS.settings_models()).services.values()
+            problems = [p for member in members for p in validate_gates(member, AGENTS)]
+        except ConfigError as exc:
+            problems = exc.problems
+        config = None
+    else:
+        config, problems = validate_config(args.path, AGENTS.settings_models())
+        if config is not None:
+            problems = validate_gates(config, AGENTS)
     if args.json:
         print(json.dumps({"valid": not problems, "problems": [p.__dict__ for p in problems]}, indent=2))
     elif problems:

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_report"]
+__all__ = ["print_monorepo", "print_report"]
 
 _STYLE = {
     "passed": "green",
@@ -60,3 +60,22 @@ def print_report(report: dict[str, Any], console: Console | None = None) -> None
     console.print(
         f"[bold {colour}]{status.upper()}[/] in {_num(report['duration_s'])}s — reports in {report['evidence']}"
     )
+
+
+def print_monorepo(summary: dict[str, Any], console: Console | None = None) -> None:
+    """Which services ran and why, then each selected service's gate table."""
+    console = console or Console(highlight=False)
+    table = Table(title=f"Services changed between {summary['base'][:10]} and {summary['head'][:10]}")
+    for column in ("service", "ran", "why", "result"):
+        table.add_column(column)
+    for entry in summary["services"]:
+        report = entry.get("report")
+        status = report["status"] if report else "not-run"
+        why = "; ".join(entry["reasons"]) or "nothing it owns or consumes changed"
+        table.add_row(
+            entry["service"], "yes" if entry["selected"] else "no", why, f"[{_STYLE.get(status, '')}]{status}[/]"
+        )
+    console.print(table)
+    for entry in summary["services"]:
+        if entry.get("report"):
+            print_report(entry["report"], console)

@@ -69,11 +69,13 @@ def pipeline(
     base: str | None = None,
     head: str | None = None,
     evidence: str | None = None,
+    selected_because: list[str] | None = None,
 ) -> State[Any]:
     """Run the quality pipeline on the service whose qeflow.toml is at `path`.
 
     `phases` limits the run to those phases (in pipeline order); `base`/`head` are git revisions
-    (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store.
+    (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store;
+    `selected_because` records why this service runs (set by the monorepo flow).
     """
     logger = get_run_logger()
     agents: Registry = AGENTS
@@ -93,6 +95,7 @@ def pipeline(
             "config": str(config.path),
             "git": git.to_json(),
             "phases": selected,
+            "selected_because": selected_because or ["the service was named on the command line"],
             "started_at": datetime.now(UTC).isoformat(),
         },
     )

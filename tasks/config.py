@@ -93,6 +93,14 @@ class ServiceSettings(_Strict):
         description="Environment of each instance; placeholders: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS),
     )
     dependencies: DependencySettings = Field(default_factory=DependencySettings)
+    api_document: str = Field(
+        default="openapi.yaml",
+        description="The service's API document (OpenAPI or GraphQL SDL), relative to the service root; "
+        "a change to it also selects the service's consumers in a monorepo.",
+    )
+    pacts_dir: str = Field(
+        default="pacts", description="Directory of consumer pacts (Pact JSON) verified against this provider."
+    )
 
     @field_validator("start")
     @classmethod

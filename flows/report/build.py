@@ -99,6 +99,7 @@ def build_report(run: RunDir) -> dict[str, Any]:
         "finished_at": finished,
         "duration_s": duration,
         "evidence": run.url,
+        "selected_because": meta.get("selected_because", []),
         "git": {k: meta["git"][k] for k in ("base", "head", "base_ref", "head_ref", "service_path")}
         | {"changed_files": sorted(meta["git"].get("changed", {}))},
         "phases": phases,

@@ -23,6 +23,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"{len(git['changed_files'])} changed file(s)",
         f"- duration: {fmt(report['duration_s'])}s",
         f"- evidence: `{report['evidence']}`",
+        f"- selected because: {'; '.join(report.get('selected_because') or ['(not recorded)'])}",
     ]
     if report.get("halted_by"):
         lines.append(f"- halted by the **{report['halted_by']['phase']}** phase ({report['halted_by']['state']})")
