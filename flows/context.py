@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass, field
 
 from tasks.config import Config
+from tasks.context import Memory
 from tasks.environment import Environments
 from tasks.evidence import RunDir
 from tasks.git import GitContext
 from tasks.registry import Registry
-from tasks.report import AgentReport
 from tasks.workspace import Workspace
 
 __all__ = ["RunContext", "progress"]
@@ -27,4 +27,5 @@ class RunContext:
     run: RunDir
     workspace: Workspace
     environments: Environments
-    memory: dict[str, list[AgentReport]] = field(default_factory=dict)
+    memory: Memory = field(default_factory=dict)
+    reused: dict[str, str] = field(default_factory=dict)  # phase -> run id whose evidence was reused

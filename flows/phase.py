@@ -23,7 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.artifacts import publish_phase_artifacts
 from flows.context import RunContext, progress
 from gates import GateFailed, GateVerdict, find_baseline, gate_task, phase_conditions
-from tasks.context import AgentContext
+from tasks.context import AgentContext, Recall
 from tasks.registry import AgentSpec
 from tasks.report import AgentReport, Status
 from tasks.runner import agent_task
@@ -152,10 +152,11 @@ def run_phase(ctx: RunContext, phase: str, mode: PhaseMode) -> State[Any] | dict
                 reports[spec.name] = _timeout_report(spec, contexts[spec.name], phase, started, settings.max_s)
                 continue
             collect(spec, future)
-            ctx.memory[phase] = list(reports.values())
+            ctx.memory[spec.name] = Recall(ctx.run, reports[spec.name])
 
     ordered = [reports[spec.name] for spec in specs]
-    ctx.memory[phase] = ordered
+    for report in ordered:
+        ctx.memory[report.agent] = Recall(ctx.run, report)
     baseline = find_baseline(ctx.run.store, ctx.config.service.name, phase, exclude_run=ctx.run.run_id)
     gate_state = gate_task.with_options(task_run_name=f"gate-{phase}")(
         phase, conditions, ordered, baseline, return_state=True

@@ -28,11 +28,13 @@ from flows.staging import staging
 from gates import validate_gates
 from tasks import AGENTS
 from tasks.config import PHASES, load_config
+from tasks.context import Recall
 from tasks.environment import Environments
 from tasks.errors import ConfigError, ConfigProblem
-from tasks.evidence import EvidenceStore
+from tasks.evidence import EvidenceStore, find_phase_run
 from tasks.git import resolve_context
 from tasks.registry import Registry
+from tasks.report import AgentReport
 from tasks.workspace import Workspace
 
 __all__ = ["PHASE_FLOWS", "pipeline", "select_phases"]
@@ -56,6 +58,33 @@ def select_phases(names: list[str] | None) -> list[str]:
             [ConfigProblem("(command line)", "--phase", "one of " + ", ".join(PHASES), n) for n in unknown]
         )
     return [p for p in PHASES if p in names]  # always in pipeline order
+
+
+def _reuse_earlier_phases(ctx: RunContext, selected: list[str]) -> None:
+    """A rerun of later phases reads the stored evidence of earlier ones for the same head.
+
+    For each phase before the first one asked for, the newest run of this service at this head
+    where that phase passed lends its agent reports to the memory agents read from; run.json
+    and the report say which run's evidence was reused.
+    """
+    first = PHASES.index(selected[0])
+    for phase in PHASES[:first]:
+        run_id = find_phase_run(ctx.run.store, ctx.config.service.name, ctx.git.head, phase, exclude=ctx.run.run_id)
+        if run_id is None:
+            progress.info(
+                "[%s] no stored evidence of a passing %s phase at %s to reuse", phase, phase, ctx.git.head[:10]
+            )
+            continue
+        earlier = ctx.run.store.open_run(run_id)
+        for report_file in sorted((earlier.local / phase).glob("*/report.json")):
+            report = AgentReport.model_validate_json(report_file.read_text(encoding="utf-8"))
+            ctx.memory[report.agent] = Recall(earlier, report)
+        ctx.reused[phase] = run_id
+        progress.info("[%s] reusing the evidence of run %s (not rerun)", phase, run_id)
+    if ctx.reused:
+        meta = ctx.run.read_json("run.json")
+        meta["reused"] = ctx.reused
+        ctx.run.write_json("run.json", meta)
 
 
 def _phase_state(ctx: RunContext, phase: str) -> State[Any]:
@@ -120,6 +149,7 @@ def pipeline(
         run_tag=run.run_id,
     )
     ctx = RunContext(config, agents, git, run, workspace, environments)
+    _reuse_earlier_phases(ctx, selected)
     halted: tuple[str, str] | None = None
     try:
         for phase in selected:

@@ -74,7 +74,9 @@ class RollbackPolicy:
             "failed_conditions": failed,
             "evidence": {
                 "gate": f"{phase}/gate.json",
-                "agents": [f"{phase}/{r.agent}/report.json" for r in ctx.memory.get(phase, [])],
+                "agents": [
+                    f"{phase}/{name}/report.json" for name, recall in ctx.memory.items() if recall.report.phase == phase
+                ],
             },
         }
         path = ctx.run.write_json(f"{phase}/{kind}.json", record)

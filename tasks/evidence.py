@@ -29,7 +29,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from tasks.errors import EvidenceError
 
-__all__ = ["EvidenceStore", "RunDir", "copy_into", "new_run_id", "open_run_dir"]
+__all__ = ["EvidenceStore", "RunDir", "copy_into", "find_phase_run", "new_run_id", "open_run_dir"]
 
 
 def new_run_id(head_sha: str, now: datetime | None = None) -> str:
@@ -148,6 +148,16 @@ class EvidenceStore:
                     yield run_id, json.load(handle)
             except (FileNotFoundError, json.JSONDecodeError):
                 continue  # a run still in progress, or one that crashed before its report
+
+
+def find_phase_run(store: EvidenceStore, service: str, head: str, phase: str, exclude: str | None = None) -> str | None:
+    """The newest finished run of `service` at `head` whose `phase` passed, for evidence reuse."""
+    for run_id, report in store.reports(newest_first=True):
+        if run_id == exclude or report.get("service") != service or report.get("git", {}).get("head") != head:
+            continue
+        if any(p.get("name") == phase and p.get("status") == "passed" for p in report.get("phases", [])):
+            return run_id
+    return None
 
 
 def open_run_dir(path: str | Path) -> RunDir:

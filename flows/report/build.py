@@ -100,6 +100,7 @@ def build_report(run: RunDir) -> dict[str, Any]:
         "duration_s": duration,
         "evidence": run.url,
         "selected_because": meta.get("selected_because", []),
+        "reused": meta.get("reused", {}),
         "git": {k: meta["git"][k] for k in ("base", "head", "base_ref", "head_ref", "service_path")}
         | {"changed_files": sorted(meta["git"].get("changed", {}))},
         "phases": phases,

@@ -203,3 +203,30 @@ def test_relative_condition_uses_the_last_passing_run(monkeypatch, tiny_service)
     gate = _phase(third, "commit")["gate"]
     assert not gate["passed"] and gate["baseline_run"] == second["run_id"]
     assert gate["conditions"][0]["threshold"] == pytest.approx(104 * 1.05)
+
+
+def reader(ctx: AgentContext) -> AgentResult:
+    """A build agent that reads what the commit phase's probe stored (memory coordination)."""
+    recall = ctx.recall("probe")
+    if recall is None:
+        raise RuntimeError("no commit-phase evidence for this head")
+    marker = recall.evidence("probe.txt")
+    assert marker is not None
+    return AgentResult(metrics={"score": float(marker.read_text().split()[1])}, summary=f"read {recall.run.run_id}")
+
+
+def test_single_phase_rerun_reuses_earlier_evidence_for_the_same_head(monkeypatch, tiny_service) -> None:
+    registry = _registry(("probe", "commit", probe), ("reader", "build", reader))
+    toml = _toml(extra='[gates.build]\nconditions = ["reader.score > 90"]\n')
+    root = tiny_service(toml)
+    first = _run(monkeypatch, registry, root, phases=["commit"])
+    rerun = _run(monkeypatch, registry, root, phases=["build"])
+    assert rerun["reused"] == {"commit": first["run_id"]}
+    assert [p["name"] for p in rerun["phases"]] == ["build"]
+    build = _phase(rerun, "build")
+    assert build["status"] == "passed" and build["agents"][0]["summary"] == f"read {first['run_id']}"
+
+    root = tiny_service(toml)  # a new head: nothing stored for it
+    fresh = _run(monkeypatch, registry, root, phases=["build"])
+    assert fresh["reused"] == {}
+    assert _phase(fresh, "build")["agents"][0]["status"] == "error"
