@@ -31,6 +31,9 @@ _ENV_DEFAULTS = {
     "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+    # The first ephemeral start on a machine creates and migrates Prefect's SQLite database,
+    # which takes longer than Prefect's default 20 s on a busy 2-core machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 _EPILOG_RUN = """\
@@ -280,6 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     for key, value in _ENV_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    if os.environ.get("PREFECT_HOME"):
+        # Prefect's ephemeral server spins for minutes, then times out, when PREFECT_HOME's
+        # parent directory does not exist: make it.
+        Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _terminate)
     from tasks.errors import ConfigError, QeflowError
     from tasks.processes import reaper
@@ -304,6 +311,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except QeflowError as exc:
         _err(str(exc).splitlines()[0], "\n".join(str(exc).splitlines()[1:]))
+        return EXIT_INTERNAL
+    except Exception as exc:  # not a gate verdict: never let a crash look like exit 1 (gate failed)
+        import traceback
+
+        _err(
+            f"internal error: {type(exc).__name__}: {exc}",
+            traceback.format_exc(),
+            "this is a bug in qeflow or its environment, not a gate verdict",
+        )
         return EXIT_INTERNAL
     finally:
         reaper.kill_all()
