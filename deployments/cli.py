@@ -28,8 +28,10 @@ _ENV_DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PACT_DO_NOT_TRACK": "true",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "WARNING",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "WARNING",
+    # A failed gate is an expected outcome, told by qeflow's own progress lines and table; the
+    # engine's tracebacks for it stay in the Prefect API (and --verbose), off the console.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "CRITICAL",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     # The first ephemeral start on a machine creates and migrates Prefect's SQLite database,
     # which takes longer than Prefect's default 20 s on a busy 2-core machine.
@@ -130,18 +132,28 @@ def _progress_handler(quiet: bool) -> None:
     logger.addHandler(handler)
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C or SIGTERM: stop every child process group at once, then unwind the run.
+
+    Killing first matters: agent threads blocked on a test command return as soon as it dies,
+    so the flow can record the run and stop environments without waiting for the command.
+    """
+    from tasks.processes import reaper
+
+    reaper.kill_all()
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _validated(path: Path) -> bool:
+def _validated(path: Path, phases: list[str] | None = None) -> bool:
     """Validate the config (a service's or a monorepo's) before anything runs; True for a monorepo."""
+    from flows.pipeline import select_phases
     from gates import validate_gates
     from tasks import AGENTS
     from tasks.config import load_config
     from tasks.errors import ConfigError
     from tasks.monorepo import is_monorepo, load_monorepo
 
+    select_phases(phases)  # an unknown --phase is a usage error, found before anything starts
     if is_monorepo(path):
         configs = list(load_monorepo(path, AGENTS.settings_models()).services.values())
     else:
@@ -172,21 +184,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _progress_handler(quiet=args.json)
     from deployments.console import print_monorepo, print_report
 
-    is_monorepo = _validated(args.path)  # everything is checked before Prefect even starts
+    is_monorepo = _validated(args.path, args.phases)  # everything is checked before Prefect starts
+    from deployments.local_server import prefect_api
+
     if is_monorepo:
         from flows.monorepo import monorepo as run_flow
     else:
         from flows.pipeline import pipeline as run_flow
 
-    state = run_flow(
-        str(args.path.resolve()),
-        phases=args.phases,
-        base=args.base,
-        head=args.head,
-        evidence=args.evidence,
-        return_state=True,
-    )
-    report = _outcome_report(state)
+    with prefect_api():
+        state = run_flow(
+            str(args.path.resolve()),
+            phases=args.phases,
+            base=args.base,
+            head=args.head,
+            evidence=args.evidence,
+            return_state=True,
+        )
+        report = _outcome_report(state)
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -287,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Prefect's ephemeral server spins for minutes, then times out, when PREFECT_HOME's
         # parent directory does not exist: make it.
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     from tasks.errors import ConfigError, QeflowError
     from tasks.processes import reaper
 
@@ -323,7 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         reaper.kill_all()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,18 @@ def _reuse_earlier_phases(ctx: RunContext, selected: list[str]) -> None:
         ctx.run.write_json("run.json", meta)
 
 
+def _reason(phase: str, state: State[Any], failed: list[dict[str, Any]]) -> str:
+    """One line naming what failed: the conditions with their measured values, or the state."""
+    if state.name == "GateFailed" and failed:
+        shown = "; ".join(
+            f"{c['expression']} — actual: {'missing' if c['measured'] is None else format(c['measured'], 'g')}"
+            for c in failed
+        )
+        return f"{phase} gate failed: {shown}"
+    first = (state.message or "").splitlines()[0] if state.message else ""
+    return f"{phase}: {state.name}: {first}".rstrip(": ")
+
+
 def _phase_state(ctx: RunContext, phase: str) -> State[Any]:
     return PHASE_FLOWS[phase](ctx, return_state=True)
 
@@ -151,6 +163,7 @@ def pipeline(
     ctx = RunContext(config, agents, git, run, workspace, environments)
     _reuse_earlier_phases(ctx, selected)
     halted: tuple[str, str] | None = None
+    ended_by: str | None = None  # "interrupted" or "error" when the run did not end by itself
     try:
         for phase in selected:
             settings = config.phase(phase)
@@ -171,9 +184,9 @@ def pipeline(
                 entry.setdefault("status", "error")
                 entry["message"] = state.message
                 run.write_json(f"{phase}/phase.json", entry)
-                reason = f"{phase}: {state.name}: {(state.message or '').splitlines()[0] if state.message else ''}"
                 verdict = run.read_json(f"{phase}/gate.json") if run.exists(f"{phase}/gate.json") else {}
                 failed = [c for c in verdict.get("conditions", []) if c.get("outcome") == "failed"]
+                reason = _reason(phase, state, failed)
                 RollbackPolicy(settings.on_failure).apply(ctx, phase, reason, failed)
                 halted = (phase, state.name or "Failed")
                 progress.info("[%s] %s: later phases will not start", phase, state.name)
@@ -183,6 +196,12 @@ def pipeline(
                 run.write_json(
                     f"{phase}/commit-status.json", commit_status(ctx, phase, "success", f"{phase} gate passed")
                 )
+    except KeyboardInterrupt:
+        ended_by = "interrupted"
+        raise
+    except BaseException:
+        ended_by = "error"
+        raise
     finally:
         environments.close()
         workspace.close()
@@ -190,7 +209,7 @@ def pipeline(
         meta.update(
             {
                 "finished_at": datetime.now(UTC).isoformat(),
-                "status": "failed" if halted else "passed",
+                "status": ended_by or ("failed" if halted else "passed"),
                 "halted_by": {"phase": halted[0], "state": halted[1]} if halted else None,
             }
         )

@@ -29,7 +29,8 @@ class _Reaper:
     """Tracks the process groups this interpreter started and kills them on demand."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: kill_all may run from a signal handler while this thread holds the lock.
+        self._lock = threading.RLock()
         self._live: dict[int, subprocess.Popen[bytes]] = {}
         self._cleanups: dict[int, object] = {}
 
@@ -118,7 +119,9 @@ class CommandResult:
         return f"`{' '.join(self.argv)}` {how} after {self.duration_s:.1f}s (log: {self.log_path})"
 
 
-def _popen(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log_path: Path) -> subprocess.Popen[bytes]:
+def _popen(
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log_path: Path, track: bool = True
+) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **(env or {})}
     with open(log_path, "ab") as log:
@@ -131,7 +134,8 @@ def _popen(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log_pa
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    reaper.track(proc)
+    if track:
+        reaper.track(proc)
     return proc
 
 
@@ -176,10 +180,18 @@ def run_command(
 class ManagedProcess:
     """A long-running child (a service instance): started now, stopped by `stop()` or the reaper."""
 
-    def __init__(self, argv: Sequence[str], *, cwd: Path, log_path: Path, env: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+        track: bool = True,
+    ):
         self.argv = tuple(argv)
         self.log_path = log_path
-        self.proc = _popen(argv, cwd, env, log_path)
+        self.proc = _popen(argv, cwd, env, log_path, track)
 
     @property
     def pid(self) -> int:
@@ -192,5 +204,10 @@ class ManagedProcess:
         return terminate_group(self.proc, grace_s=grace_s)
 
 
-def spawn(argv: Sequence[str], *, cwd: Path, log_path: Path, env: Mapping[str, str] | None = None) -> ManagedProcess:
-    return ManagedProcess(argv, cwd=cwd, log_path=log_path, env=env)
+def spawn(
+    argv: Sequence[str], *, cwd: Path, log_path: Path, env: Mapping[str, str] | None = None, track: bool = True
+) -> ManagedProcess:
+    """Start a long-running child. `track=False` leaves it out of `reaper.kill_all()` (an
+    interrupt's first move): the caller must stop it, e.g. the Prefect server that has to
+    outlive the agents' processes long enough to record the interrupted run."""
+    return ManagedProcess(argv, cwd=cwd, log_path=log_path, env=env, track=track)

@@ -1,0 +1,103 @@
+"""A Prefect API for a local run: the one PREFECT_API_URL names, or a server of our own.
+
+Prefect's own ephemeral mode starts its server as a child in our process group, so a Ctrl-C in
+the terminal kills it along with us, and the flow engine then retries every API call against a
+dead server for minutes before the run can end. Our server runs in its own session instead: a
+Ctrl-C reaches only qeflow, which stops the agents' processes, records the run as crashed
+through a live API, and then stops the server itself. Runs land in PREFECT_HOME's database as
+with ephemeral mode, so `prefect server start` later shows their history in the UI.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tasks.environment import free_port
+from tasks.errors import QeflowError
+from tasks.processes import spawn
+
+__all__ = ["prefect_api"]
+
+_START_TIMEOUT_S = 120.0  # the first start on a machine creates and migrates the database
+
+
+def _wait_healthy(url: str, alive: object, log: Path) -> None:
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if not alive():  # type: ignore[operator]
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+            raise QeflowError(f"the local Prefect server exited during start (log: {log}):\n{tail}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise QeflowError(f"the local Prefect server did not answer {url}/health within {_START_TIMEOUT_S:g}s (log: {log})")
+
+
+@contextmanager
+def prefect_api() -> Iterator[str]:
+    """Yield the API URL to use; start (and finally stop) a local server when none is configured."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
+    if configured:
+        yield configured
+        return
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    log = Path(tempfile.mkdtemp(prefix="qeflow-prefect-")) / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    server = spawn(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ui",
+            "--analytics-off",
+        ],
+        cwd=log.parent,
+        log_path=log,
+        env=env,
+        track=False,
+    )
+    atexit.register(server.stop, 2.0)  # idempotent: a normal end has stopped it already
+    try:
+        _wait_healthy(url, server.alive, log)
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+    finally:
+        _drain_prefect_workers()
+        server.stop(grace_s=10.0)
+
+
+def _drain_prefect_workers() -> None:
+    """Send Prefect's queued logs and events while the server still listens.
+
+    Prefect drains them at interpreter exit, after the server would be gone, and then retries
+    each batch against a closed port for minutes.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=15)
+        except Exception as exc:  # draining is best effort; the run's evidence is already written
+            print(f"qeflow: could not flush Prefect's {worker.__name__}: {exc}", file=sys.stderr)
