@@ -9,8 +9,9 @@ added to `AGENTS` below, with its default gate conditions in gates/defaults.py.
 
 from tasks.integration_tests import SPEC as INTEGRATION_TESTS
 from tasks.registry import AgentSpec, Registry
+from tasks.static_analysis import SPEC as STATIC_ANALYSIS
 from tasks.unit_tests import SPEC as UNIT_TESTS
 
 __all__ = ["AGENTS", "AgentSpec", "Registry"]
 
-AGENTS = Registry([UNIT_TESTS, INTEGRATION_TESTS])
+AGENTS = Registry([UNIT_TESTS, STATIC_ANALYSIS, INTEGRATION_TESTS])

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support import defect_static
+
 __all__ = ["DEFECTS", "EXAMPLE", "ServiceRepo", "make_service_repo"]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "users-service"
@@ -99,6 +101,8 @@ def _clean_change(service: Path) -> str:
 DEFECTS: dict[str, Callable[[Path], str]] = {
     "uncovered-code": _uncovered_module,
 }
+# Each agent's defects live beside this module; they all edit a copy of the example service.
+DEFECTS.update(defect_static.DEFECTS)
 
 
 def make_service_repo(tmp: Path, defect: str | None = None) -> ServiceRepo:
