@@ -7,6 +7,7 @@ Where to put a new agent: a module or subpackage of tasks/ exposing `SPEC = Agen
 added to `AGENTS` below, with its default gate conditions in gates/defaults.py.
 """
 
+from tasks.api_tests import SPEC as API_TESTS
 from tasks.integration_tests import SPEC as INTEGRATION_TESTS
 from tasks.registry import AgentSpec, Registry
 from tasks.static_analysis import SPEC as STATIC_ANALYSIS
@@ -14,4 +15,4 @@ from tasks.unit_tests import SPEC as UNIT_TESTS
 
 __all__ = ["AGENTS", "AgentSpec", "Registry"]
 
-AGENTS = Registry([UNIT_TESTS, STATIC_ANALYSIS, INTEGRATION_TESTS])
+AGENTS = Registry([UNIT_TESTS, STATIC_ANALYSIS, API_TESTS, INTEGRATION_TESTS])

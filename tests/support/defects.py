@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support import defect_static
+from tests.support import defect_api, defect_static
 
 __all__ = ["DEFECTS", "EXAMPLE", "ServiceRepo", "make_service_repo"]
 
@@ -103,6 +103,7 @@ DEFECTS: dict[str, Callable[[Path], str]] = {
 }
 # Each agent's defects live beside this module; they all edit a copy of the example service.
 DEFECTS.update(defect_static.DEFECTS)
+DEFECTS.update(defect_api.DEFECTS)
 
 
 def make_service_repo(tmp: Path, defect: str | None = None) -> ServiceRepo:
