@@ -25,7 +25,7 @@ DEFAULT_CONDITIONS: dict[str, tuple[str, ...]] = {
     "integration-tests": ("integration-tests.failed == 0", "integration-tests.tests >= 1"),
     "coverage": ("coverage.line_coverage > 85",),
     "pact": ("pact.failed == 0", "pact.verified >= 1"),
-    "test-data": ("test-data.violations == 0", "test-data.invalid_payloads == 0"),
+    "test-data": ("test-data.violations == 0", "test-data.invalid_payloads == 0", "test-data.tables_failed == 0"),
     # integration: p95 < 100 ms, p99 < 500 ms at 1000 concurrent; no critical vuln; recovery
     "load": ("load.p95_ms < 100", "load.p99_ms < 500", "load.concurrency >= 1000"),
     "security": ("security.critical == 0",),

@@ -11,8 +11,10 @@ from tasks.api_tests import SPEC as API_TESTS
 from tasks.integration_tests import SPEC as INTEGRATION_TESTS
 from tasks.registry import AgentSpec, Registry
 from tasks.static_analysis import SPEC as STATIC_ANALYSIS
+from tasks.test_data import SPEC as TEST_DATA
 from tasks.unit_tests import SPEC as UNIT_TESTS
 
 __all__ = ["AGENTS", "AgentSpec", "Registry"]
 
-AGENTS = Registry([UNIT_TESTS, STATIC_ANALYSIS, API_TESTS, INTEGRATION_TESTS])
+# Within a phase that runs one agent after another (build), this order is the order they run in.
+AGENTS = Registry([UNIT_TESTS, STATIC_ANALYSIS, API_TESTS, INTEGRATION_TESTS, TEST_DATA])
