@@ -27,11 +27,10 @@ _ENV_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "PACT_DO_NOT_TRACK": "true",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
-    # A failed gate is an expected outcome, told by qeflow's own progress lines and table; the
-    # engine's tracebacks for it stay in the Prefect API (and --verbose), off the console.
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL": "CRITICAL",
-    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL": "CRITICAL",
+    # Prefect 3.9 has one console handler. A failed gate is an expected outcome, told by qeflow's
+    # progress lines and table; the engine's tracebacks for it stay in the Prefect API (the UI)
+    # and come back with --verbose.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     # The first ephemeral start on a machine creates and migrates Prefect's SQLite database,
     # which takes longer than Prefect's default 20 s on a busy 2-core machine.

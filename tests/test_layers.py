@@ -9,7 +9,19 @@ import pytest
 
 LAYERS = ["tasks", "gates", "flows", "deployments"]
 MODULES = {
-    "tasks": ["tasks", "tasks.runner", "tasks.environment", "tasks.unit_tests", "tasks.integration_tests"],
+    "tasks": [
+        "tasks",
+        "tasks.runner",
+        "tasks.environment",
+        "tasks.unit_tests",
+        "tasks.integration_tests",
+        "tasks.contract_check",
+        "tasks.static_analysis",
+        "tasks.api_tests",
+        "tasks.coverage",
+        "tasks.pact",
+        "tasks.test_data",
+    ],
     "gates": ["gates"],
     "flows": ["flows.pipeline", "flows.report"],
     "deployments": ["deployments.cli"],

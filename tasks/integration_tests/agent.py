@@ -4,7 +4,9 @@ environment, then the service's integration test command run against it.
 The release is real: a database of the run's embedded PostgreSQL cluster, the service's
 migrations, `instances` processes of head on free ports, each health-checked. The test command
 gets the environment's URLs through placeholders in `env` and writes JUnit XML, which is the
-only source of the counts. Zero tests is a failure, not a pass.
+only source of the counts. Zero tests is a failure, not a pass. The coverage report the command
+writes (`coverage`, optional) is kept in the evidence for the `coverage` agent to merge; when it
+is missing the report says so in a finding, and nothing fails.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ class IntegrationTestsSettings(AgentSettings):
         min_length=1,
         description="JUnit XML files the command writes, relative to the service directory.",
     )
+    coverage: str | None = Field(
+        default="coverage-integration/lcov.info",
+        description="Coverage report (LCOV or Cobertura) the command writes, relative to the service "
+        "directory; kept as evidence for the coverage agent. Optional: a missing file is a finding.",
+    )
     env: dict[str, str] = Field(
         default_factory=lambda: {"DATABASE_URL": "{database_url}", "BASE_URL": "{base_url}"},
         description="Environment of the command; {database_url}, {base_url}, {host} and {port} refer to "
@@ -55,6 +62,14 @@ class IntegrationTestsSettings(AgentSettings):
     def _argv(cls, value: list[str]) -> list[str]:
         if not value or not all(value):
             raise ValueError('a command as a non-empty list of strings (argv), e.g. ["npm", "test"]')
+        return value
+
+    @field_validator("coverage")
+    @classmethod
+    def _inside_service(cls, value: str | None) -> str | None:
+        # The file is deleted before each run, so it must stay inside the checkout.
+        if value is not None and (not value or value.startswith("/") or ".." in Path(value).parts):
+            raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
         return value
 
 
@@ -89,7 +104,8 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
     )
     service_dir = release.service_dir
     junit_paths = [service_dir / p for p in settings.junit]
-    for stale in junit_paths:
+    coverage_path = service_dir / settings.coverage if settings.coverage else None
+    for stale in [*junit_paths, *([coverage_path] if coverage_path else [])]:
         stale.unlink(missing_ok=True)
 
     log_path = ctx.evidence_path("command.log")
@@ -107,6 +123,10 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
     for path in junit_paths:
         if path.is_file():
             evidence.append(Path(shutil.copy2(path, ctx.evidence_dir / path.name)))
+    coverage_kept: Path | None = None
+    if coverage_path is not None and coverage_path.is_file():
+        coverage_kept = Path(shutil.copy2(coverage_path, ctx.evidence_dir / coverage_path.name))
+        evidence.append(coverage_kept)
     for instance in release.instances:
         if instance.log_path.is_file():
             evidence.append(Path(shutil.copy2(instance.log_path, ctx.evidence_dir / f"instance-{instance.index}.log")))
@@ -119,6 +139,14 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
         Finding(rule="test-failed", severity=Severity.HIGH, message=f.message or "failed", location=f.test_id)
         for f in junit.failures
     ]
+    if coverage_path is not None and coverage_kept is None:
+        findings.append(
+            Finding(
+                rule="coverage-missing",
+                severity=Severity.INFO,
+                message=f"no coverage report at {settings.coverage} after the run: merged coverage will lack it",
+            )
+        )
     failed = junit.failed > 0 or junit.tests == 0 or result.returncode != 0
     summary = (
         f"{junit.tests} integration tests against {len(release.instances)} instance(s) of "
@@ -143,7 +171,13 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
         evidence=[ctx.rel(p) for p in evidence],
         summary=summary,
         failed=failed,
-        details={"environment": settings.environment, "base_urls": release.base_urls, "sha": release.sha},
+        details={
+            "environment": settings.environment,
+            "base_urls": release.base_urls,
+            "sha": release.sha,
+            "checkout": str(service_dir),  # coverage paths are relative to it
+            "coverage_report": ctx.rel(coverage_kept) if coverage_kept else None,
+        },
     )
 
 

@@ -6,7 +6,7 @@ branch, and returns base and head. With `defect=None` the second commit is a cle
 change, so a run has real changed lines either way.
 
 Each defect is a function that edits the service directory and returns its commit message.
-Later issues add theirs to DEFECTS.
+Each gate's defects live beside this module in defect_<area>.py; `known_defects()` has them all.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support import defect_api, defect_static
 
-__all__ = ["DEFECTS", "EXAMPLE", "ServiceRepo", "make_service_repo"]
+__all__ = ["DEFECTS", "EXAMPLE", "ServiceRepo", "known_defects", "make_service_repo"]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "users-service"
 _NOT_COPIED = {"node_modules", "coverage", "coverage-integration", "reports", ".qeflow"}
@@ -101,14 +100,24 @@ def _clean_change(service: Path) -> str:
 DEFECTS: dict[str, Callable[[Path], str]] = {
     "uncovered-code": _uncovered_module,
 }
-# Each agent's defects live beside this module; they all edit a copy of the example service.
-DEFECTS.update(defect_static.DEFECTS)
-DEFECTS.update(defect_api.DEFECTS)
+
+
+def known_defects() -> dict[str, Callable[[Path], str]]:
+    """Every named defect: this module's and those beside it (defect_<area>.py), one per gate.
+
+    Imported here, not at the top, because defect_build uses this module's helpers."""
+    from tests.support import defect_api, defect_build, defect_contract, defect_static
+
+    found: dict[str, Callable[[Path], str]] = {}
+    for table in (defect_static.DEFECTS, defect_api.DEFECTS, defect_contract.DEFECTS, defect_build.DEFECTS, DEFECTS):
+        found.update(table)
+    return found
 
 
 def make_service_repo(tmp: Path, defect: str | None = None) -> ServiceRepo:
-    if defect is not None and defect not in DEFECTS:
-        raise KeyError(f"unknown defect {defect!r}; known: {', '.join(DEFECTS)}")
+    defects = known_defects()
+    if defect is not None and defect not in defects:
+        raise KeyError(f"unknown defect {defect!r}; known: {', '.join(sorted(defects))}")
     root = tmp / "users-service"
     shutil.copytree(EXAMPLE, root, ignore=lambda d, names: [n for n in names if n in _NOT_COPIED])
     modules = EXAMPLE / "node_modules"
@@ -119,7 +128,7 @@ def make_service_repo(tmp: Path, defect: str | None = None) -> ServiceRepo:
     _git(root, "commit", "-q", "-m", "users-service")
     base = _git(root, "rev-parse", "HEAD")
     _git(root, "checkout", "-q", "-b", "change")
-    message = DEFECTS[defect](root) if defect else _clean_change(root)
+    message = defects[defect](root) if defect else _clean_change(root)
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", message)
     return ServiceRepo(root, base, _git(root, "rev-parse", "HEAD"), defect)
