@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-
 __all__ = ["DEFECTS", "EXAMPLE", "ServiceRepo", "known_defects", "make_service_repo"]
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "users-service"
