@@ -96,6 +96,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     report.add_argument("run_dir", metavar="RUN_DIR", help="a run directory (path or fsspec URL)")
     report.add_argument("--json", action="store_true", help="print report.json only")
 
+    contracts = commands.add_parser("contracts", help="consumer contract tools (matrix)")
+    contract_commands = contracts.add_subparsers(dest="contracts_command", required=True, metavar="SUBCOMMAND")
+    matrix = contract_commands.add_parser(
+        "matrix",
+        help="which consumer pacts a provider version was verified against",
+        description="Read the verification matrix the pact agent records in the evidence store and say, "
+        "for a provider version, whether it is verified against every consumer.",
+        epilog="examples:\n  qeflow contracts matrix examples/users-service\n"
+        "  qeflow contracts matrix examples/users-service --version 3f2c1a9   # exit 1 unless verified",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    matrix.add_argument("path", type=Path, metavar="PATH", help="service directory holding qeflow.toml")
+    matrix.add_argument("--version", help="provider version (git sha, short is fine); default: all recorded")
+    matrix.add_argument("--provider", help="provider name (default: the service's name)")
+    matrix.add_argument("--evidence", metavar="DIR", help="evidence store (default: the config's)")
+    matrix.add_argument("--json", action="store_true", help="print the matrix as JSON")
+
     gates = commands.add_parser("gates", help="gate tools (recheck)")
     gate_commands = gates.add_subparsers(dest="gates_command", required=True, metavar="SUBCOMMAND")
     recheck = gate_commands.add_parser(
@@ -293,6 +310,19 @@ def _cmd_recheck(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.matches for r in results) else EXIT_FAILED
 
 
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from tasks import AGENTS
+    from tasks.config import load_config
+    from tasks.evidence import EvidenceStore
+    from tasks.pact import format_matrix, matrix_table
+
+    config = load_config(args.path, AGENTS.settings_models())
+    store = EvidenceStore(args.evidence or config.evidence_store())
+    table = matrix_table(store, args.provider or config.service.name, args.version)
+    print(json.dumps(table.to_json(), indent=2) if args.json else format_matrix(table))
+    return EXIT_FAILED if args.version and not table.verified else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     for key, value in _ENV_DEFAULTS.items():
@@ -312,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_validate(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "contracts":
+            return _cmd_matrix(args)
         return _cmd_recheck(args)
     except ConfigError as exc:
         _err(

@@ -16,10 +16,17 @@ from tests.support.defects import make_service_repo
 
 pytestmark = pytest.mark.e2e
 
-# defect name -> (phase to run, the condition that must fail)
+# defect name -> (phase whose gate must fail, the condition that must fail). Build defects keep
+# the commit gate green, so the run goes through commit and fails in build.
 CASES = {
     "sql-injection": ("commit", "static-analysis.new_critical == 0"),
     "api-server-error": ("commit", "api-tests.server_errors == 0"),
+    "contract-response-field-removed": ("commit", "contract-check.breaking_changes == 0"),
+    "contract-query-param-required": ("commit", "contract-check.breaking_changes == 0"),
+    "uncovered-code": ("commit", "unit-tests.changed_lines_coverage > 80"),
+    "integration-test-fails": ("build", "integration-tests.failed == 0"),
+    "pact-timestamps-truncated": ("build", "pact.failed == 0"),
+    "integration-tests-deleted": ("build", "coverage.line_coverage > 85"),
 }
 
 
@@ -36,9 +43,11 @@ def test_defect_fails_its_gate_with_the_condition_named(
     for key, value in GIT_IDENTITY.items():
         monkeypatch.setenv(key, value)
     repo = make_service_repo(tmp_path, defect)
-    result = cli.run("run", str(repo.root), "--phase", phase, "--json", "--evidence", str(tmp_path / "runs"))
+    phases = ["--phase", "commit"] + (["--phase", "build"] if phase == "build" else [])
+    result = cli.run("run", str(repo.root), *phases, "--json", "--evidence", str(tmp_path / "runs"))
     assert result.returncode == 1, result
     report = result.json()
+    assert report["halted_by"]["phase"] == phase, report["halted_by"]
     gate = next(p for p in report["phases"] if p["name"] == phase)["gate"]
     failed = {c["expression"]: c for c in gate["conditions"] if not c["passed"]}
     assert expression in failed, f"{expression} did not fail; failed: {sorted(failed)}\n{result}"
