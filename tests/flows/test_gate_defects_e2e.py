@@ -23,7 +23,6 @@ CASES = {
     "api-server-error": ("commit", "api-tests.server_errors == 0"),
     "contract-response-field-removed": ("commit", "contract-check.breaking_changes == 0"),
     "contract-query-param-required": ("commit", "contract-check.breaking_changes == 0"),
-    "uncovered-code": ("commit", "unit-tests.changed_lines_coverage > 80"),
     "integration-test-fails": ("build", "integration-tests.failed == 0"),
     "pact-timestamps-truncated": ("build", "pact.failed == 0"),
     "integration-tests-deleted": ("build", "coverage.line_coverage > 85"),
