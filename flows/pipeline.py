@@ -60,20 +60,22 @@ def select_phases(names: list[str] | None) -> list[str]:
     return [p for p in PHASES if p in names]  # always in pipeline order
 
 
-def _reuse_earlier_phases(ctx: RunContext, selected: list[str]) -> None:
+def _reuse_earlier_phases(ctx: RunContext, selected: list[str]) -> list[str]:
     """A rerun of later phases reads the stored evidence of earlier ones for the same head.
 
     For each phase before the first one asked for, the newest run of this service at this head
     where that phase passed lends its agent reports to the memory agents read from; run.json
-    and the report say which run's evidence was reused.
+    and the report say which run's evidence was reused. Returns the earlier phases (with agents)
+    that have no such run: they must run now.
     """
     first = PHASES.index(selected[0])
+    missing: list[str] = []
     for phase in PHASES[:first]:
+        if not ctx.registry.for_phase(phase):
+            continue  # nothing to reuse or to run
         run_id = find_phase_run(ctx.run.store, ctx.config.service.name, ctx.git.head, phase, exclude=ctx.run.run_id)
         if run_id is None:
-            progress.info(
-                "[%s] no stored evidence of a passing %s phase at %s to reuse", phase, phase, ctx.git.head[:10]
-            )
+            missing.append(phase)
             continue
         earlier = ctx.run.store.open_run(run_id)
         for report_file in sorted((earlier.local / phase).glob("*/report.json")):
@@ -85,6 +87,7 @@ def _reuse_earlier_phases(ctx: RunContext, selected: list[str]) -> None:
         meta = ctx.run.read_json("run.json")
         meta["reused"] = ctx.reused
         ctx.run.write_json("run.json", meta)
+    return missing
 
 
 def _reason(phase: str, state: State[Any], failed: list[dict[str, Any]]) -> str:
@@ -161,7 +164,17 @@ def pipeline(
         run_tag=run.run_id,
     )
     ctx = RunContext(config, agents, git, run, workspace, environments)
-    _reuse_earlier_phases(ctx, selected)
+    missing = _reuse_earlier_phases(ctx, selected)
+    if missing:
+        # Later phases stand on earlier ones (build merges the commit phase's coverage...): with
+        # nothing stored for this head, the earlier phases run first, gates included.
+        progress.info(
+            "no stored evidence of %s at %s: running %s first", ", ".join(missing), git.head[:10], " and ".join(missing)
+        )
+        selected = [p for p in PHASES if p in missing or p in selected]
+        meta = run.read_json("run.json")
+        meta.update({"phases": selected, "added_phases": missing})
+        run.write_json("run.json", meta)
     halted: tuple[str, str] | None = None
     ended_by: str | None = None  # "interrupted" or "error" when the run did not end by itself
     try:

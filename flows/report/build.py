@@ -101,6 +101,7 @@ def build_report(run: RunDir) -> dict[str, Any]:
         "evidence": run.url,
         "selected_because": meta.get("selected_because", []),
         "reused": meta.get("reused", {}),
+        "added_phases": meta.get("added_phases", []),
         "git": {k: meta["git"][k] for k in ("base", "head", "base_ref", "head_ref", "service_path")}
         | {"changed_files": sorted(meta["git"].get("changed", {}))},
         "phases": phases,

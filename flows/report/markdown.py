@@ -25,6 +25,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- evidence: `{report['evidence']}`",
         f"- selected because: {'; '.join(report.get('selected_because') or ['(not recorded)'])}",
     ]
+    for phase in report.get("added_phases") or []:
+        lines.append(f"- {phase} ran first: no stored evidence of it for this head")
     for phase, run_id in (report.get("reused") or {}).items():
         lines.append(f"- {phase} not rerun: its evidence is reused from run `{run_id}`")
     if report.get("halted_by"):

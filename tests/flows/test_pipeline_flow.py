@@ -226,7 +226,8 @@ def test_single_phase_rerun_reuses_earlier_evidence_for_the_same_head(monkeypatc
     build = _phase(rerun, "build")
     assert build["status"] == "passed" and build["agents"][0]["summary"] == f"read {first['run_id']}"
 
-    root = tiny_service(toml)  # a new head: nothing stored for it
+    root = tiny_service(toml)  # a new head: nothing stored for it, so commit runs first
     fresh = _run(monkeypatch, registry, root, phases=["build"])
-    assert fresh["reused"] == {}
-    assert _phase(fresh, "build")["agents"][0]["status"] == "error"
+    assert fresh["reused"] == {} and fresh["added_phases"] == ["commit"]
+    assert [p["name"] for p in fresh["phases"]] == ["commit", "build"]
+    assert _phase(fresh, "build")["agents"][0]["summary"] == f"read {fresh['run_id']}"
