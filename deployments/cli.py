@@ -113,6 +113,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     matrix.add_argument("--evidence", metavar="DIR", help="evidence store (default: the config's)")
     matrix.add_argument("--json", action="store_true", help="print the matrix as JSON")
 
+    webhooks = commands.add_parser("webhooks", help="git host webhooks (serve the receiver)")
+    webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True, metavar="SUBCOMMAND")
+    serve = webhook_commands.add_parser(
+        "serve",
+        help="receive signed GitHub/GitLab webhooks and turn them into Prefect events",
+        description="Serve POST /webhooks/github and /webhooks/gitlab: verify the signature or token, drop "
+        "repeated deliveries, and emit git.push / git.pull_request / git.merge events to the Prefect API "
+        "that PREFECT_API_URL names. The secret comes from QEFLOW_WEBHOOK_SECRET (or --secret-env) or a "
+        "Prefect Secret block (--secret-block); it is never logged.",
+        epilog="example:\n  QEFLOW_WEBHOOK_SECRET=... PREFECT_API_URL=http://127.0.0.1:4200/api \\\n"
+        "    qeflow webhooks serve --port 8765   # GitHub: http://HOST:8765/webhooks/github",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--secret-env", help="name of the variable holding the secret (default QEFLOW_WEBHOOK_SECRET)")
+    serve.add_argument("--secret-block", help="name of a Prefect Secret block holding the secret")
+
     gates = commands.add_parser("gates", help="gate tools (recheck)")
     gate_commands = gates.add_subparsers(dest="gates_command", required=True, metavar="SUBCOMMAND")
     recheck = gate_commands.add_parser(
@@ -310,6 +328,14 @@ def _cmd_recheck(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.matches for r in results) else EXIT_FAILED
 
 
+def _cmd_webhooks(args: argparse.Namespace) -> int:
+    from deployments.webhooks import WebhookSettings, serve
+
+    overrides = {"host": args.host, "port": args.port, "secret_env": args.secret_env, "secret_block": args.secret_block}
+    serve(WebhookSettings(**{k: v for k, v in overrides.items() if v is not None}))
+    return EXIT_OK
+
+
 def _cmd_matrix(args: argparse.Namespace) -> int:
     from tasks import AGENTS
     from tasks.config import load_config
@@ -344,12 +370,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         if args.command == "contracts":
             return _cmd_matrix(args)
+        if args.command == "webhooks":
+            return _cmd_webhooks(args)
         return _cmd_recheck(args)
     except ConfigError as exc:
         _err(
             "invalid configuration",
             "\n".join(str(p) for p in exc.problems),
-            "run `qeflow validate PATH` to list every problem",
+            "run `qeflow validate PATH` to list every problem" if args.command == "run" else "",
         )
         return EXIT_CONFIG
     except KeyboardInterrupt:

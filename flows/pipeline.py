@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run as current_flow_run
 from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_run_artifact
@@ -21,7 +22,7 @@ from flows.commit import commit
 from flows.context import RunContext, progress
 from flows.errors import PipelineFailed
 from flows.integration import integration
-from flows.policy import RollbackPolicy, commit_status
+from flows.policy import RollbackPolicy, status_reporter
 from flows.production import production
 from flows.report import build_report, write_reports
 from flows.staging import staging
@@ -46,7 +47,6 @@ PHASE_FLOWS = {
     "staging": staging,
     "production": production,
 }
-_STATUS_PHASES = ("commit", "build")  # phases whose outcome is a commit status (merge gates)
 
 
 def select_phases(names: list[str] | None) -> list[str]:
@@ -100,6 +100,12 @@ def _reason(phase: str, state: State[Any], failed: list[dict[str, Any]]) -> str:
         return f"{phase} gate failed: {shown}"
     first = (state.message or "").splitlines()[0] if state.message else ""
     return f"{phase}: {state.name}: {first}".rstrip(": ")
+
+
+def _passed_summary(ctx: RunContext, phase: str, duration: float) -> str:
+    """One line for a passing phase's commit status."""
+    verdict = ctx.run.read_json(f"{phase}/gate.json") if ctx.run.exists(f"{phase}/gate.json") else {}
+    return f"{phase} gate passed: {len(verdict.get('conditions', []))} condition(s) met in {duration:.0f} s"
 
 
 def _phase_state(ctx: RunContext, phase: str) -> State[Any]:
@@ -175,11 +181,16 @@ def pipeline(
         meta = run.read_json("run.json")
         meta.update({"phases": selected, "added_phases": missing})
         run.write_json("run.json", meta)
+    # Commit statuses: pending at phase start, success/failure at the end ([git_host] phases).
+    statuses = status_reporter(ctx, str(current_flow_run.id) if current_flow_run.id else None)
     halted: tuple[str, str] | None = None
     ended_by: str | None = None  # "interrupted" or "error" when the run did not end by itself
     try:
         for phase in selected:
             settings = config.phase(phase)
+            pending = statuses.pending(phase)
+            if pending is not None:
+                run.write_json(f"{phase}/commit-status.json", pending)
             t0 = time.monotonic()
             state = _phase_state(ctx, phase)
             duration = time.monotonic() - t0
@@ -200,15 +211,17 @@ def pipeline(
                 verdict = run.read_json(f"{phase}/gate.json") if run.exists(f"{phase}/gate.json") else {}
                 failed = [c for c in verdict.get("conditions", []) if c.get("outcome") == "failed"]
                 reason = _reason(phase, state, failed)
-                RollbackPolicy(settings.on_failure).apply(ctx, phase, reason, failed)
+                RollbackPolicy(settings.on_failure, statuses).apply(ctx, phase, reason, failed)
+                if statuses.is_open(phase):  # a policy without a "block" action still ends the status
+                    run.write_json(f"{phase}/commit-status.json", statuses.finish(phase, False, reason))
                 halted = (phase, state.name or "Failed")
                 progress.info("[%s] %s: later phases will not start", phase, state.name)
                 break
             run.write_json(f"{phase}/phase.json", entry)
-            if phase in _STATUS_PHASES and entry.get("status") == "passed":
-                run.write_json(
-                    f"{phase}/commit-status.json", commit_status(ctx, phase, "success", f"{phase} gate passed")
-                )
+            if statuses.is_open(phase):  # no evidence, no pass: a phase that ran no gate is not a success
+                passed = entry.get("status") == "passed"
+                summary = _passed_summary(ctx, phase, duration) if passed else f"{phase}: {entry.get('reason', '')}"
+                run.write_json(f"{phase}/commit-status.json", statuses.finish(phase, passed, summary))
     except KeyboardInterrupt:
         ended_by = "interrupted"
         raise
@@ -216,6 +229,9 @@ def pipeline(
         ended_by = "error"
         raise
     finally:
+        if ended_by:  # statuses left pending by an interrupted or crashed run end as "error"
+            for open_phase, record in statuses.abandon(f"qeflow run {ended_by}").items():
+                run.write_json(f"{open_phase}/commit-status.json", record)
         environments.close()
         workspace.close()
         meta = run.read_json("run.json")

@@ -6,8 +6,9 @@
     rollback-incident  production         roll back; an incident record with the failed conditions
 
 Everything the policy does is written to `<phase>/policy.json` (and the records beside it), so a
-person or a later run can see what happened. Posting statuses to the git host comes with served
-mode; until then the status is recorded in the evidence only, and the record says so.
+person or a later run can see what happened. The failed status goes through the run's
+`StatusReporter` (tasks.commit_status): posted to the git host when `[git_host]` names one and the
+phase is in its `phases`, else recorded in the evidence only, and the record says which.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flows.context import RunContext, progress
+from tasks.commit_status import StatusReporter
 from tasks.config import OnFailure
 
-__all__ = ["ACTIONS", "RollbackPolicy"]
+__all__ = ["ACTIONS", "RollbackPolicy", "status_reporter"]
 
 ACTIONS: dict[OnFailure, tuple[str, ...]] = {
     OnFailure.BLOCK_MERGE: ("block",),
@@ -29,9 +31,10 @@ ACTIONS: dict[OnFailure, tuple[str, ...]] = {
 
 
 class RollbackPolicy:
-    def __init__(self, on_failure: OnFailure):
+    def __init__(self, on_failure: OnFailure, statuses: StatusReporter | None = None):
         self.on_failure = on_failure
         self.actions = ACTIONS[on_failure]
+        self.statuses = statuses
 
     def apply(self, ctx: RunContext, phase: str, reason: str, failed: list[dict[str, Any]]) -> dict[str, Any]:
         """Carry out every action; return the record written to `<phase>/policy.json`."""
@@ -51,9 +54,11 @@ class RollbackPolicy:
         return record
 
     def _block(self, ctx: RunContext, phase: str, reason: str, failed: list[dict[str, Any]]) -> dict[str, Any]:
-        status = commit_status(ctx, phase, "failure", reason)
+        statuses = self.statuses or status_reporter(ctx)
+        status = statuses.finish(phase, False, reason)
         path = ctx.run.write_json(f"{phase}/commit-status.json", status)
-        return {"result": "merge blocked: failed commit status recorded", "record": ctx.run.relative(path)}
+        done = "posted" if status["posted"] else "recorded"
+        return {"result": f"merge blocked: failed commit status {done}", "record": ctx.run.relative(path)}
 
     def _rollback(self, ctx: RunContext, phase: str, reason: str, failed: list[dict[str, Any]]) -> dict[str, Any]:
         rolled = ctx.environments.rollback_all()
@@ -92,14 +97,13 @@ class RollbackPolicy:
         return self._record(ctx, phase, "incident", reason, failed)
 
 
-def commit_status(ctx: RunContext, phase: str, state: str, description: str) -> dict[str, Any]:
-    """A commit status in the shape of GitHub's statuses API (posted by served mode)."""
-    return {
-        "sha": ctx.git.head,
-        "state": state,
-        "context": f"qeflow/{phase}",
-        "description": description[:140],
-        "target_url": ctx.run.url,
-        "posted": False,
-        "note": "recorded in the evidence; posting to the git host needs served mode and a token",
-    }
+def status_reporter(ctx: RunContext, flow_run_id: str | None = None) -> StatusReporter:
+    """The run's commit statuses, as `[git_host]` configures them (recorded only by default)."""
+    return StatusReporter(
+        ctx.config.git_host,
+        sha=ctx.git.head,
+        service=ctx.config.service.name,
+        run_id=ctx.run.run_id,
+        run_dir=ctx.run.url,
+        flow_run_id=flow_run_id,
+    )

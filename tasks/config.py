@@ -11,6 +11,7 @@ Layout of a qeflow.toml (every key has a default except `service.name` and `serv
     [database]       mode ("embedded" | "url"), url, migrate (argv)
     [git]            default_branch
     [evidence]       store (path or fsspec URL)
+    [git_host]       provider, repository, token_env (a variable's NAME), api_url, target_url, phases, ...
     [phases.<phase>] target_s, max_s, on_failure
     [gates.<phase>]  conditions (replace the defaults), extra (added to them), baseline
     [agents.<name>]  enabled + the agent's own options
@@ -27,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tasks.commit_status.settings import GitHostSettings
 from tasks.errors import ConfigError, ConfigProblem
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "DependencySettings",
     "EvidenceSettings",
     "GateSettings",
+    "GitHostSettings",
     "GitSettings",
     "OnFailure",
     "PhaseSettings",
@@ -202,6 +205,7 @@ class Config(_Strict):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     git: GitSettings = Field(default_factory=GitSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    git_host: GitHostSettings = Field(default_factory=GitHostSettings)
     phases: dict[str, PhaseSettings] = Field(default_factory=dict)
     gates: dict[str, GateSettings] = Field(default_factory=dict)
     agents: dict[str, AgentSettings] = Field(default_factory=dict)
@@ -246,6 +250,8 @@ def _problems_from(file: str, prefix: tuple[Any, ...], error: ValidationError) -
             continue
         expected = item["msg"]
         found = repr(item.get("input")) if item["type"] != "missing" else ""
+        if "token_env" in loc:
+            found = "(not shown: it may be a token)"
         if len(found) > 80:
             found = found[:77] + "..."
         problems.append(ConfigProblem(file, _loc(loc), expected, found))

@@ -21,10 +21,11 @@ MODULES = {
         "tasks.coverage",
         "tasks.pact",
         "tasks.test_data",
+        "tasks.commit_status",
     ],
     "gates": ["gates"],
     "flows": ["flows.pipeline", "flows.report"],
-    "deployments": ["deployments.cli"],
+    "deployments": ["deployments.cli", "deployments.webhooks"],
 }
 
 

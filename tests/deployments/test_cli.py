@@ -43,6 +43,7 @@ HELP_COMMANDS = (
     ["report", "--help"],
     ["gates", "recheck", "--help"],
     ["contracts", "matrix", "--help"],
+    ["webhooks", "serve", "--help"],
 )
 BEFORE_PREFECT_S = 15.0  # Prefect's ephemeral start alone costs 5-13 s; validation takes about 1 s
 
