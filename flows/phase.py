@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import Flow, flow, get_run_logger
@@ -55,8 +56,6 @@ def _context(ctx: RunContext, phase: str, spec: AgentSpec) -> AgentContext:
 
 
 def _timeout_report(spec: AgentSpec, agent_ctx: AgentContext, phase: str, started: float, max_s: float) -> AgentReport:
-    from datetime import UTC, datetime
-
     report = AgentReport(
         agent=spec.name,
         phase=phase,

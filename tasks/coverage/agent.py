@@ -34,7 +34,7 @@ from tasks.errors import QeflowError
 from tasks.registry import AgentSpec
 from tasks.report import AgentResult, Finding, Severity, Status
 from tasks.unit_tests.coverage import read_coverage
-from tasks.unit_tests.diffcov import DiffCoverage, diff_coverage, line_ranges
+from tasks.unit_tests.diffcov import DiffCoverage, diff_coverage, uncovered_findings
 
 __all__ = ["METRICS", "SPEC", "CoverageSettings", "MissingInput", "coverage", "find_report", "read_input"]
 
@@ -232,17 +232,7 @@ def _findings(diff: DiffCoverage, gaps: list[Gap]) -> list[Finding]:
         Finding(rule="coverage-input-missing", severity=gap.severity, message=f"not merged: {gap.reason}")
         for gap in gaps
     ]
-    for file in diff.uncovered_files:
-        count = len(file.uncovered)
-        findings.append(
-            Finding(
-                rule="uncovered-changed-lines",
-                severity=Severity.MEDIUM,
-                message=f"{count} changed line{'s' if count != 1 else ''} covered by no test run: "
-                + line_ranges(file.uncovered),
-                location=f"{file.repo_path}:{file.uncovered[0]}",
-            )
-        )
+    findings.extend(uncovered_findings(diff, "any test run"))
     return findings
 
 

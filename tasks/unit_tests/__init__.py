@@ -20,7 +20,7 @@ from tasks.unit_tests.coverage import (
     parse_lcov,
     read_coverage,
 )
-from tasks.unit_tests.diffcov import DiffCoverage, FileDiffCoverage, diff_coverage, line_ranges
+from tasks.unit_tests.diffcov import DiffCoverage, FileDiffCoverage, diff_coverage, line_ranges, uncovered_findings
 from tasks.unit_tests.junit import JUnitSummary, TestFailure, parse_junit, read_junit
 
 __all__ = [
@@ -43,5 +43,6 @@ __all__ = [
     "parse_lcov",
     "read_coverage",
     "read_junit",
+    "uncovered_findings",
     "unit_tests",
 ]

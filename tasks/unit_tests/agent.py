@@ -30,7 +30,7 @@ from tasks.processes import CommandResult, run_command
 from tasks.registry import AgentSpec
 from tasks.report import AgentResult, Finding, Severity
 from tasks.unit_tests.coverage import CoverageData, read_coverage
-from tasks.unit_tests.diffcov import DiffCoverage, diff_coverage, line_ranges
+from tasks.unit_tests.diffcov import DiffCoverage, diff_coverage, uncovered_findings
 from tasks.unit_tests.junit import JUnitSummary, read_junit
 
 __all__ = ["METRICS", "SPEC", "UnitTestsSettings", "unit_tests"]
@@ -165,17 +165,7 @@ def _findings(junit: JUnitSummary, diff: DiffCoverage) -> list[Finding]:
                 location=failure.test_id,
             )
         )
-    for file in diff.uncovered_files:
-        count = len(file.uncovered)
-        findings.append(
-            Finding(
-                rule="uncovered-changed-lines",
-                severity=Severity.MEDIUM,
-                message=f"{count} changed line{'s' if count != 1 else ''} not covered by unit tests: "
-                + line_ranges(file.uncovered),
-                location=f"{file.repo_path}:{file.uncovered[0]}",
-            )
-        )
+    findings.extend(uncovered_findings(diff, "unit tests"))
     return findings
 
 

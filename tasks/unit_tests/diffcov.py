@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tasks.git import GitContext
+from tasks.report import Finding, Severity
 from tasks.unit_tests.coverage import CoverageData
 
-__all__ = ["DiffCoverage", "FileDiffCoverage", "diff_coverage", "line_ranges"]
+__all__ = ["DiffCoverage", "FileDiffCoverage", "diff_coverage", "line_ranges", "uncovered_findings"]
 
 
 def line_ranges(lines: Iterable[int]) -> str:
@@ -112,3 +113,23 @@ def diff_coverage(git: GitContext, coverage: CoverageData) -> DiffCoverage:
         measurable += len(done) + len(missed)
         covered += len(done)
     return DiffCoverage(total, measurable, covered, per_file, absent)
+
+
+def uncovered_findings(diff: DiffCoverage, covered_by: str) -> list[Finding]:
+    """One finding per changed file with uncovered changed lines, naming the line ranges.
+
+    `covered_by` says which test runs were looked at ("unit tests", "any test run").
+    """
+    findings = []
+    for file in diff.uncovered_files:
+        count = len(file.uncovered)
+        findings.append(
+            Finding(
+                rule="uncovered-changed-lines",
+                severity=Severity.MEDIUM,
+                message=f"{count} changed line{'s' if count != 1 else ''} not covered by {covered_by}: "
+                + line_ranges(file.uncovered),
+                location=f"{file.repo_path}:{file.uncovered[0]}",
+            )
+        )
+    return findings
