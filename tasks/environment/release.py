@@ -44,6 +44,7 @@ class Release:
     instances: list[Instance]
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stopped_at: datetime | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)  # on top of [service] env; kept for rollback
 
     @property
     def base_urls(self) -> list[str]:
@@ -134,12 +135,12 @@ class Environment:
 
     # -- actions -----------------------------------------------------------------------------
 
-    def release(self, sha: str) -> Release:
+    def release(self, sha: str, extra_env: dict[str, str] | None = None) -> Release:
         """Check out, migrate, start and health-check `sha`; then stop the previous release."""
         with self._lock:
             service_dir = self.workspace.checkout(sha)
             self._migrate(sha, service_dir)
-            new = self._launch(sha, service_dir)
+            new = self._launch(sha, service_dir, extra_env or {})
             previous = self.current
             self._deployed.append(new)
             self._history.append(HistoryEntry(sha, new.started_at, "release"))
@@ -156,7 +157,7 @@ class Environment:
                     f"(released: {[entry.sha[:12] for entry in self._history] or 'nothing'})"
                 )
             current, previous = self._deployed[-1], self._deployed[-2]
-            restored = self._launch(previous.sha, previous.service_dir)
+            restored = self._launch(previous.sha, previous.service_dir, previous.extra_env)
             self._deployed[-2:] = [restored]
             self._history.append(HistoryEntry(previous.sha, restored.started_at, "rollback"))
             current.stop()
@@ -198,17 +199,17 @@ class Environment:
                 f"migrating {self.name!r} for {sha[:12]} failed: {result.describe()}\n{result.tail(20)}"
             )
 
-    def _launch(self, sha: str, service_dir: Path) -> Release:
+    def _launch(self, sha: str, service_dir: Path, extra_env: dict[str, str]) -> Release:
         seq = next(self._seq)
         instances: list[Instance] = []
-        release = Release(sha=sha, service_dir=service_dir, instances=instances)
+        release = Release(sha=sha, service_dir=service_dir, instances=instances, extra_env=dict(extra_env))
         try:
             for index in range(self.service.instances):
                 instances.append(
                     launch_instance(
                         index=index,
                         start=self.service.start,
-                        env=self.service.env,
+                        env={**self.service.env, **extra_env},
                         port_env=self.service.port_env,
                         service_dir=service_dir,
                         database_url=self.database_url,

@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from tasks.config import AgentSettings
 from tasks.context import AgentContext
-from tasks.environment import fill_env
+from tasks.environment import Environment, fill_env
 from tasks.errors import EnvironmentError_, QeflowError, ReportError
 from tasks.processes import run_command
 from tasks.registry import AgentSpec
@@ -50,6 +50,15 @@ class IntegrationTestsSettings(AgentSettings):
         default="coverage-integration/lcov.info",
         description="Coverage report (LCOV or Cobertura) the command writes, relative to the service "
         "directory; kept as evidence for the coverage agent. Optional: a missing file is a finding.",
+    )
+    v8_report: list[str] | None = Field(
+        default=None,
+        description="Node services: when set, the released instances run with NODE_V8_COVERAGE, are "
+        "stopped after the tests (so they write it), and this argv turns it into LCOV at "
+        '{report_dir}/lcov.info, e.g. ["node_modules/.bin/c8", "report", "--temp-directory", '
+        '"{v8_dir}", "--reporter", "lcov", "--report-dir", "{report_dir}"]. The result is '
+        "merged into this agent's coverage report, so the coverage agent counts lines only the "
+        "running service executed.",
     )
     env: dict[str, str] = Field(
         default_factory=lambda: {"DATABASE_URL": "{database_url}", "BASE_URL": "{base_url}"},
@@ -82,13 +91,66 @@ def _check_health(base_urls: list[str], health_path: str) -> None:
                 raise EnvironmentError_(f"{url}{health_path} answered {response.status_code} after the release")
 
 
+def _instance_coverage(
+    ctx: AgentContext, environment: Environment, service_dir: Path, v8_dir: Path, argv: list[str], notes: list[Finding]
+) -> Path | None:
+    """Stop the instances (Node writes NODE_V8_COVERAGE at exit) and convert their V8 data to LCOV."""
+    environment.stop()
+    if not v8_dir.is_dir() or not any(v8_dir.glob("*.json")):
+        notes.append(
+            Finding(
+                rule="instance-coverage-missing",
+                severity=Severity.INFO,
+                message=f"the instances wrote no V8 coverage into {ctx.rel(v8_dir)}",
+            )
+        )
+        return None
+    report_dir = ctx.evidence_dir / "instances-coverage"
+    filled = [a.replace("{v8_dir}", str(v8_dir)).replace("{report_dir}", str(report_dir)) for a in argv]
+    result = run_command(
+        filled, cwd=service_dir, log_path=ctx.evidence_path("v8-report.log"), timeout_s=120, cancel=ctx.cancel
+    )
+    lcov = report_dir / "lcov.info"
+    if not result.ok or not lcov.is_file():
+        notes.append(
+            Finding(
+                rule="instance-coverage-missing",
+                severity=Severity.MEDIUM,
+                message=f"converting the instances' V8 coverage failed: {result.describe()}",
+            )
+        )
+        return None
+    return lcov
+
+
+def _with_instances(ctx: AgentContext, kept: Path | None, instance_lcov: Path, notes: list[Finding]) -> Path:
+    """The test run's LCOV and the instances' in one tracefile (LCOV allows a file twice: hits add up)."""
+    merged = ctx.evidence_path("integration-and-instances-lcov.info")
+    parts = [instance_lcov.read_text(encoding="utf-8")]
+    if kept is not None:
+        text = kept.read_text(encoding="utf-8")
+        if text.lstrip().startswith("<"):
+            notes.append(
+                Finding(
+                    rule="instance-coverage-not-merged",
+                    severity=Severity.INFO,
+                    message="the test run's report is Cobertura; the instances' LCOV is kept apart",
+                )
+            )
+            return kept
+        parts.insert(0, text)
+    merged.write_text("\n".join(p.rstrip("\n") for p in parts) + "\n", encoding="utf-8")
+    return merged
+
+
 def integration_tests(ctx: AgentContext) -> AgentResult:
     settings = ctx.settings if isinstance(ctx.settings, IntegrationTestsSettings) else IntegrationTestsSettings()
     if ctx.environments is None:
         raise QeflowError("integration-tests needs environments, and this run has none")
     environment = ctx.environments.get(settings.environment)
+    v8_dir = ctx.evidence_dir / "v8-instances" if settings.v8_report else None
     t0 = time.monotonic()
-    release = environment.release(ctx.git.head)
+    release = environment.release(ctx.git.head, {"NODE_V8_COVERAGE": str(v8_dir)} if v8_dir else None)
     release_s = time.monotonic() - t0
     _check_health(release.base_urls, ctx.config.service.health_path)
     first = release.instances[0]
@@ -127,6 +189,13 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
     if coverage_path is not None and coverage_path.is_file():
         coverage_kept = Path(shutil.copy2(coverage_path, ctx.evidence_dir / coverage_path.name))
         evidence.append(coverage_kept)
+    notes: list[Finding] = []
+    if v8_dir is not None and settings.v8_report:
+        instance_lcov = _instance_coverage(ctx, environment, service_dir, v8_dir, settings.v8_report, notes)
+        if instance_lcov is not None:
+            evidence.append(instance_lcov)
+            coverage_kept = _with_instances(ctx, coverage_kept, instance_lcov, notes)
+            evidence.append(coverage_kept)
     for instance in release.instances:
         if instance.log_path.is_file():
             evidence.append(Path(shutil.copy2(instance.log_path, ctx.evidence_dir / f"instance-{instance.index}.log")))
@@ -147,6 +216,7 @@ def integration_tests(ctx: AgentContext) -> AgentResult:
                 message=f"no coverage report at {settings.coverage} after the run: merged coverage will lack it",
             )
         )
+    findings.extend(notes)
     failed = junit.failed > 0 or junit.tests == 0 or result.returncode != 0
     summary = (
         f"{junit.tests} integration tests against {len(release.instances)} instance(s) of "
