@@ -23,7 +23,7 @@ import enum
 import re
 import tomllib
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -45,6 +45,7 @@ __all__ = [
     "PhaseSettings",
     "ServiceSettings",
     "load_config",
+    "service_relative",
     "validate_config",
 ]
 
@@ -61,6 +62,16 @@ class _Strict(BaseModel):
 def _argv(value: list[str]) -> list[str]:
     if not value or not all(isinstance(part, str) and part for part in value):
         raise ValueError('a command as a non-empty list of strings (argv), e.g. ["npm", "test"]')
+    return value
+
+
+def service_relative(value: str) -> str:
+    """Validate a path given relative to the service directory: not absolute, no `..`.
+
+    Agents delete and read these files inside a checkout, so they must stay inside it."""
+    path = PurePosixPath(value)
+    if not value or path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
     return value
 
 

@@ -26,11 +26,10 @@ import posixpath
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 
 from pydantic import Field, field_validator
 
-from tasks.config import AgentSettings
+from tasks.config import AgentSettings, service_relative
 from tasks.context import AgentContext
 from tasks.contract_check.catalogue import CATALOGUE
 from tasks.contract_check.engine import Change, ContractDiff, diff_documents, operation_names
@@ -66,13 +65,6 @@ METRICS: tuple[str, ...] = (
 )
 
 
-def _service_relative(value: str) -> str:
-    path = PurePosixPath(value)
-    if not value or path.is_absolute() or ".." in path.parts:
-        raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
-    return value
-
-
 class ContractCheckSettings(AgentSettings):
     """`[agents.contract-check]` in qeflow.toml."""
 
@@ -97,12 +89,12 @@ class ContractCheckSettings(AgentSettings):
     @field_validator("spec", "ignore_file")
     @classmethod
     def _relative(cls, value: str) -> str:
-        return _service_relative(value)
+        return service_relative(value)
 
     @field_validator("graphql_schema")
     @classmethod
     def _relative_optional(cls, value: str | None) -> str | None:
-        return None if value is None else _service_relative(value)
+        return None if value is None else service_relative(value)
 
     @field_validator("levels")
     @classmethod

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from pydantic import Field, field_validator
 
-from tasks.config import AgentSettings
+from tasks.config import AgentSettings, service_relative
 from tasks.context import AgentContext
 from tasks.environment import Environment, fill_env
 from tasks.errors import EnvironmentError_, QeflowError, ReportError
@@ -76,10 +76,7 @@ class IntegrationTestsSettings(AgentSettings):
     @field_validator("coverage")
     @classmethod
     def _inside_service(cls, value: str | None) -> str | None:
-        # The file is deleted before each run, so it must stay inside the checkout.
-        if value is not None and (not value or value.startswith("/") or ".." in Path(value).parts):
-            raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
-        return value
+        return None if value is None else service_relative(value)
 
 
 def _check_health(base_urls: list[str], health_path: str) -> None:

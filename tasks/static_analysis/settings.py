@@ -17,11 +17,10 @@ eslint = ["npx", "--no-install", "eslint"]   # and the files after it
 from __future__ import annotations
 
 import enum
-from pathlib import PurePosixPath
 
 from pydantic import Field, field_validator
 
-from tasks.config import AgentSettings
+from tasks.config import AgentSettings, service_relative
 from tasks.report import Severity
 
 __all__ = ["DEFAULT_EXCLUDE", "Analyzer", "StaticAnalysisSettings"]
@@ -49,13 +48,6 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 
 _SEVERITIES = {Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW}
-
-
-def _relative(value: str) -> str:
-    path = PurePosixPath(value)
-    if not value or path.is_absolute() or ".." in path.parts:
-        raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
-    return value
 
 
 class StaticAnalysisSettings(AgentSettings):
@@ -121,7 +113,7 @@ class StaticAnalysisSettings(AgentSettings):
     @field_validator("paths", "semgrep_rules")
     @classmethod
     def _relative_paths(cls, value: list[str]) -> list[str]:
-        return [_relative(v) for v in value]
+        return [service_relative(v) for v in value]
 
     @field_validator("severity_overrides")
     @classmethod

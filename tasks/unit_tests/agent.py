@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from tasks.config import AgentSettings
+from tasks.config import AgentSettings, service_relative
 from tasks.context import AgentContext
 from tasks.errors import QeflowError, ReportError
 from tasks.processes import CommandResult, run_command
@@ -57,14 +57,6 @@ METRICS: tuple[str, ...] = (
 )
 
 
-def _service_relative(value: str) -> str:
-    path = PurePosixPath(value)
-    if not value or path.is_absolute() or ".." in path.parts:
-        # These files are deleted before each run, so they must stay inside the checkout.
-        raise ValueError(f"a path relative to the service directory, without '..' (got {value!r})")
-    return value
-
-
 class UnitTestsSettings(AgentSettings):
     """`[agents.unit-tests]` in qeflow.toml."""
 
@@ -95,12 +87,12 @@ class UnitTestsSettings(AgentSettings):
     @field_validator("junit")
     @classmethod
     def _junit_paths(cls, value: list[str]) -> list[str]:
-        return [_service_relative(v) for v in value]
+        return [service_relative(v) for v in value]
 
     @field_validator("coverage")
     @classmethod
     def _coverage_path(cls, value: str) -> str:
-        return _service_relative(value)
+        return service_relative(value)
 
 
 # --- evidence --------------------------------------------------------------------------------
