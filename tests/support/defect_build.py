@@ -94,10 +94,10 @@ function toResource(user) {
  * Build the Express application."""
 
 
-def _pact_field_renamed(service: Path) -> str:
-    """The API renames `name` to `full_name` in every user it returns; spec and unit tests follow."""
+def _respond_through(service: Path, to_resource: str) -> None:
+    """Define `toResource` (the given JS) in app.js and pass every user the API returns through it."""
     app = service / "src" / "app.js"
-    _edit(app, "/**\n * Build the Express application.", _TO_RESOURCE)
+    _edit(app, "/**\n * Build the Express application.", to_resource)
     _edit(
         app,
         "return res.json({ items, total, limit: value.limit, offset: value.offset });",
@@ -110,6 +110,11 @@ def _pact_field_renamed(service: Path) -> str:
         "return user ? res.json(toResource(user)) : notFound(res);",
         count=2,
     )
+
+
+def _pact_field_renamed(service: Path) -> str:
+    """The API renames `name` to `full_name` in every user it returns; spec and unit tests follow."""
+    _respond_through(service, _TO_RESOURCE)
 
     spec = service / "openapi.yaml"
     text = spec.read_text(encoding="utf-8")
@@ -150,20 +155,7 @@ function toResource(user) {
 
 def _pact_timestamps_truncated(service: Path) -> str:
     """Timestamps lose their milliseconds: valid date-time for the spec, a break for the pact."""
-    app = service / "src" / "app.js"
-    _edit(app, "/**\n * Build the Express application.", _WHOLE_SECONDS)
-    _edit(
-        app,
-        "return res.json({ items, total, limit: value.limit, offset: value.offset });",
-        "return res.json({ items: items.map(toResource), total, limit: value.limit, offset: value.offset });",
-    )
-    _edit(app, "return res.status(201).json(user);", "return res.status(201).json(toResource(user));")
-    _edit(
-        app,
-        "return user ? res.json(user) : notFound(res);",
-        "return user ? res.json(toResource(user)) : notFound(res);",
-        count=2,
-    )
+    _respond_through(service, _WHOLE_SECONDS)
     _edit(
         service / "test" / "unit" / "users.routes.test.js",
         r"const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;",
