@@ -12,6 +12,7 @@ Layout of a qeflow.toml (every key has a default except `service.name` and `serv
     [git]            default_branch
     [evidence]       store (path or fsspec URL)
     [git_host]       provider, repository, token_env (a variable's NAME), api_url, target_url, phases, ...
+    [serve]          repository (owner/name of webhook events), nightly (cron), timezone — `qeflow server`
     [phases.<phase>] target_s, max_s, on_failure
     [gates.<phase>]  conditions (replace the defaults), extra (added to them), baseline
     [agents.<name>]  enabled + the agent's own options
@@ -22,16 +23,20 @@ from __future__ import annotations
 import enum
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tasks.commit_status.settings import GitHostSettings
 from tasks.errors import ConfigError, ConfigProblem
 
 __all__ = [
+    "CONFIG_FILE",
     "PHASES",
     "AgentSettings",
     "Config",
@@ -43,6 +48,7 @@ __all__ = [
     "GitSettings",
     "OnFailure",
     "PhaseSettings",
+    "ServeSettings",
     "ServiceSettings",
     "load_config",
     "service_relative",
@@ -167,6 +173,40 @@ class EvidenceSettings(_Strict):
     )
 
 
+class ServeSettings(_Strict):
+    """How `qeflow server` deploys the service: which webhook events are its own, and the nightly run."""
+
+    repository: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$",
+        description="owner/name as the git host's webhooks name the repository (GitLab groups: "
+        "group/sub/name); default: [git_host].repository, else the origin remote's URL.",
+    )
+    nightly: str = Field(
+        default="0 3 * * *", description='cron of the nightly full pipeline on the default branch; "" disables it.'
+    )
+    timezone: str = Field(default="UTC", description="IANA time zone the nightly cron is read in.")
+
+    @field_validator("nightly")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if value.strip():
+            try:
+                CronSim(value, datetime.now(UTC))
+            except CronSimError as exc:
+                raise ValueError(f'not a cron expression ({exc}); e.g. "0 3 * * *" is 03:00 every day') from exc
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f'unknown time zone {value!r}; e.g. "UTC" or "Europe/Paris"') from exc
+        return value
+
+
 class OnFailure(enum.StrEnum):
     """Rollback policies of DESIGN.md's table."""
 
@@ -217,6 +257,7 @@ class Config(_Strict):
     git: GitSettings = Field(default_factory=GitSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     git_host: GitHostSettings = Field(default_factory=GitHostSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
     phases: dict[str, PhaseSettings] = Field(default_factory=dict)
     gates: dict[str, GateSettings] = Field(default_factory=dict)
     agents: dict[str, AgentSettings] = Field(default_factory=dict)

@@ -96,3 +96,19 @@ def test_example_config_is_valid() -> None:
     config, problems = validate_config(example, AGENTS.settings_models())
     assert problems == []
     assert config is not None and config.service.name == "users-service"
+
+
+def test_serve_section_checks_cron_and_time_zone(write_config) -> None:
+    serve = '[serve]\nnightly = "0 25 * * *"\ntimezone = "Mars/Base"\n'
+    path = write_config('[service]\nname = "svc"\nstart = ["x"]\n' + serve)
+    _, problems = validate_config(path, MODELS)
+    by_key = {p.location: str(p) for p in problems}
+    assert sorted(by_key) == ["serve.nightly", "serve.timezone"]
+    assert "cron" in by_key["serve.nightly"] and "Mars/Base" in by_key["serve.timezone"]
+
+
+def test_serve_defaults_to_a_nightly_run_and_an_empty_cron_disables_it(write_config) -> None:
+    assert load_config(write_config(), MODELS).serve.nightly == "0 3 * * *"
+    path = write_config('[service]\nname = "svc"\nstart = ["x"]\n[serve]\nnightly = ""\nrepository = "g/sub/svc"\n')
+    serve = load_config(path, MODELS).serve
+    assert (serve.nightly, serve.repository) == ("", "g/sub/svc")
