@@ -18,6 +18,7 @@ from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_run_artifact
 from flows.build import build
+from flows.checkout import served_checkout
 from flows.commit import commit
 from flows.context import RunContext, progress
 from flows.errors import PipelineFailed
@@ -34,11 +35,12 @@ from tasks.environment import Environments
 from tasks.errors import ConfigError, ConfigProblem
 from tasks.evidence import EvidenceStore, find_phase_run
 from tasks.git import resolve_context
+from tasks.processes import reaper
 from tasks.registry import Registry
 from tasks.report import AgentReport
 from tasks.workspace import Workspace
 
-__all__ = ["PHASE_FLOWS", "pipeline", "select_phases"]
+__all__ = ["PHASE_FLOWS", "pipeline", "run_pipeline", "select_phases"]
 
 PHASE_FLOWS = {
     "commit": commit,
@@ -120,13 +122,45 @@ def pipeline(
     head: str | None = None,
     evidence: str | None = None,
     selected_because: list[str] | None = None,
+    repo: str | None = None,
 ) -> State[Any]:
     """Run the quality pipeline on the service whose qeflow.toml is at `path`.
 
     `phases` limits the run to those phases (in pipeline order); `base`/`head` are git revisions
     (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store;
-    `selected_because` records why this service runs (set by the monorepo flow).
+    `selected_because` records why this service runs (set by the monorepo flow and by triggers).
+    With `repo` (a git URL or local path), the run checks `head` out of it into a checkout of its
+    own (default: the default branch's tip) and `path` is relative to the repository's root: this
+    is how served deployments run, independent of the server's working copy.
     """
+    return run_pipeline(path, phases, base, head, evidence, selected_because, repo)
+
+
+def run_pipeline(
+    path: str,
+    phases: list[str] | None = None,
+    base: str | None = None,
+    head: str | None = None,
+    evidence: str | None = None,
+    selected_because: list[str] | None = None,
+    repo: str | None = None,
+) -> State[Any]:
+    """The body of `pipeline`, shared with the single-phase flows (called inside a flow run)."""
+    if repo:
+        with served_checkout(repo, path, head) as (local_path, sha, store):
+            because = [*(selected_because or []), f"checked out {repo} at {sha}"]
+            return _run(local_path, phases, base, sha, evidence or store, because)
+    return _run(path, phases, base, head, evidence, selected_because)
+
+
+def _run(
+    path: str,
+    phases: list[str] | None,
+    base: str | None,
+    head: str | None,
+    evidence: str | None,
+    selected_because: list[str] | None,
+) -> State[Any]:
     logger = get_run_logger()
     agents: Registry = AGENTS
     config = load_config(Path(path), agents.settings_models())
@@ -184,7 +218,7 @@ def pipeline(
     # Commit statuses: pending at phase start, success/failure at the end ([git_host] phases).
     statuses = status_reporter(ctx, str(current_flow_run.id) if current_flow_run.id else None)
     halted: tuple[str, str] | None = None
-    ended_by: str | None = None  # "interrupted" or "error" when the run did not end by itself
+    ended_by: str | None = None  # "interrupted", "cancelled" or "error" when the run did not end by itself
     try:
         for phase in selected:
             settings = config.phase(phase)
@@ -225,8 +259,13 @@ def pipeline(
     except KeyboardInterrupt:
         ended_by = "interrupted"
         raise
-    except BaseException:
-        ended_by = "error"
+    except BaseException as exc:
+        # Also Prefect's TerminationSignal: a served run cancelled by its runner gets SIGTERM, and
+        # its agents' threads are still running commands. Killing every process group first lets
+        # them return, so the environments below stop (databases included) before the runner's
+        # grace period ends in SIGKILL.
+        ended_by = "cancelled" if type(exc).__name__ == "TerminationSignal" else "error"
+        reaper.kill_all()
         raise
     finally:
         if ended_by:  # statuses left pending by an interrupted or crashed run end as "error"
