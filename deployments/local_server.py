@@ -23,9 +23,9 @@ import httpx
 
 from tasks.environment import free_port
 from tasks.errors import QeflowError
-from tasks.processes import spawn
+from tasks.processes import ManagedProcess, spawn
 
-__all__ = ["prefect_api"]
+__all__ = ["drain_prefect_workers", "prefect_api", "start_prefect_server"]
 
 _START_TIMEOUT_S = 120.0  # the first start on a machine creates and migrates the database
 
@@ -45,6 +45,24 @@ def _wait_healthy(url: str, alive: object, log: Path) -> None:
     raise QeflowError(f"the local Prefect server did not answer {url}/health within {_START_TIMEOUT_S:g}s (log: {log})")
 
 
+def start_prefect_server(port: int, log: Path, *, ui: bool, env: dict[str, str]) -> ManagedProcess:
+    """Start `prefect server start` on 127.0.0.1:`port` in its own session; return once healthy.
+
+    `env` is the whole environment of the server (PREFECT_HOME, its database URL...). The caller
+    stops it (`.stop()`); an interpreter exit stops it too.
+    """
+    argv = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--analytics-off"] if ui else ["--no-ui", "--analytics-off"]
+    server = spawn(argv, cwd=log.parent, log_path=log, env=env, track=False)
+    atexit.register(server.stop, 2.0)  # idempotent: a normal end has stopped it already
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/api", server.alive, log)
+    except BaseException:
+        server.stop(grace_s=5.0)
+        raise
+    return server
+
+
 @contextmanager
 def prefect_api() -> Iterator[str]:
     """Yield the API URL to use; start (and finally stop) a local server when none is configured."""
@@ -58,36 +76,16 @@ def prefect_api() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/api"
     log = Path(tempfile.mkdtemp(prefix="qeflow-prefect-")) / "server.log"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    server = spawn(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-ui",
-            "--analytics-off",
-        ],
-        cwd=log.parent,
-        log_path=log,
-        env=env,
-        track=False,
-    )
-    atexit.register(server.stop, 2.0)  # idempotent: a normal end has stopped it already
+    server = start_prefect_server(port, log, ui=False, env=env)
     try:
-        _wait_healthy(url, server.alive, log)
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield url
     finally:
-        _drain_prefect_workers()
+        drain_prefect_workers()
         server.stop(grace_s=10.0)
 
 
-def _drain_prefect_workers() -> None:
+def drain_prefect_workers() -> None:
     """Send Prefect's queued logs and events while the server still listens.
 
     Prefect drains them at interpreter exit, after the server would be gone, and then retries

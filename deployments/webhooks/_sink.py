@@ -33,6 +33,9 @@ def to_prefect_event(event: GitEvent):  # -> prefect.events.Event; imported lazi
             "prefect.resource.id": event.resource_id,
             "prefect.resource.name": f"{event.owner}/{event.repo}",
             "git.provider": event.provider,
+            # A label, because triggers match labels, not payloads: a merged GitHub PR arrives as
+            # both a closed PR and a push to the default branch, and a trigger wants just one.
+            "git.source": event.source,
         },
         payload=event.payload(),
     )

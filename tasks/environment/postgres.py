@@ -126,8 +126,11 @@ class EmbeddedPostgres:
     Every method is safe to call from several threads; `stop()` is idempotent.
     """
 
-    def __init__(self, base_dir: Path) -> None:
+    def __init__(self, base_dir: Path, *, keep: bool = False) -> None:
         self.base_dir = Path(base_dir).resolve()
+        # keep=True: a durable cluster that outlives stop() and is reused by the next start (the
+        # database of `qeflow server`), with fsync on.
+        self.keep = keep
         self.bindir = find_bindir()
         self._as_root = os.geteuid() == 0
         self.cluster_dir = self.base_dir  # may move to the temp dir as root, see module docstring
@@ -200,8 +203,9 @@ class EmbeddedPostgres:
             self._kill_leftovers()
         finally:
             reaper.remove_cleanup(id(self))
-            shutil.rmtree(self.cluster_dir, ignore_errors=True)
-            shutil.rmtree(self.base_dir, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.cluster_dir, ignore_errors=True)
+                shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedPostgres:
         self.start()
@@ -268,6 +272,12 @@ class EmbeddedPostgres:
                 "does not exist; install the apt package `postgresql` (it creates the user)"
             ) from exc
         os.chown(self.base_dir, owner.pw_uid, owner.pw_gid)
+        moved = self.base_dir / "CLUSTER_DIR"
+        if self.keep and moved.is_file():
+            earlier = Path(moved.read_text(encoding="utf-8").strip())
+            if (earlier / "data" / "PG_VERSION").is_file():
+                self.cluster_dir = earlier
+                return
         if not self._owner_can_write(self.base_dir):
             # A parent directory is closed to the postgres user: use a directory it can reach.
             self.cluster_dir = Path(tempfile.mkdtemp(prefix="qeflow-pg-"))
@@ -289,7 +299,7 @@ class EmbeddedPostgres:
             return
         argv = [
             str(self.bindir / "initdb"), "-D", str(self.data_dir), "-A", "trust", "-U", PG_USER,
-            "--no-sync", "-E", "UTF8", "--locale=C",
+            "-E", "UTF8", "--locale=C", *([] if self.keep else ["--no-sync"]),
         ]  # fmt: skip
         result = run_command(
             self._owner_argv(argv),
@@ -303,13 +313,9 @@ class EmbeddedPostgres:
 
     def _server_options(self, port: int) -> str:
         sock_dir = self.cluster_dir / "sock"
-        options = [
-            "-p", str(port),
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off",
-        ]  # fmt: skip
+        options = ["-p", str(port), "-c", "listen_addresses=127.0.0.1"]
+        if not self.keep:
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         if len(str(sock_dir)) <= _MAX_SOCKET_DIR:
             options += ["-k", str(sock_dir)]
         else:  # a Unix socket path this long is rejected: clients use TCP anyway
