@@ -131,6 +131,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--secret-env", help="name of the variable holding the secret (default QEFLOW_WEBHOOK_SECRET)")
     serve.add_argument("--secret-block", help="name of a Prefect Secret block holding the secret")
 
+    server = commands.add_parser(
+        "server",
+        help="serve the pipeline: Prefect server + UI, deployments on git events and a schedule, webhooks",
+        description="Start on 127.0.0.1 a Prefect server on PostgreSQL (an embedded cluster kept in the state "
+        "directory, or --database-url) with its UI, the webhook receiver, and the deployments of each service "
+        "named: pipeline/<service> (merges to the default branch, and nightly), <phase>-phase/<service> "
+        "(commit-phase on pushes and pull requests; every phase on demand). Runs check the event's sha out of "
+        "the repository. The webhook secret comes from QEFLOW_WEBHOOK_SECRET. Ctrl-C stops everything.",
+        epilog="examples:\n  QEFLOW_WEBHOOK_SECRET=... qeflow server examples/users-service\n"
+        "  qeflow server services/a services/b --port 4200 --webhook-port 8765 --state-dir /var/lib/qeflow\n"
+        "  prefect deployment run 'integration-phase/users-service' --param head=<sha>   # rerun one phase",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    server.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="service directory holding qeflow.toml")
+    server.add_argument("--state-dir", type=Path, default=Path(".qeflow/server"),
+                        help="database, mirrors, checkouts, evidence (default .qeflow/server)")  # fmt: skip
+    server.add_argument("--database-url", help="PostgreSQL URL for Prefect (postgresql+asyncpg://…); default: embedded")
+    server.add_argument("--port", type=int, default=4200, help="Prefect API and UI port (default 4200; 0: any free)")
+    server.add_argument("--webhook-port", type=int, default=8765, help="webhook receiver port (default 8765)")
+    server.add_argument("--limit", type=int, default=2, help="flow runs at once (default 2)")
+
     gates = commands.add_parser("gates", help="gate tools (recheck)")
     gate_commands = gates.add_subparsers(dest="gates_command", required=True, metavar="SUBCOMMAND")
     recheck = gate_commands.add_parser(
@@ -336,6 +357,25 @@ def _cmd_webhooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_server(args: argparse.Namespace) -> int:
+    from deployments.server import ServerOptions, run_server
+
+    # The server owns Ctrl-C: the runner cancels its runs, then everything is stopped in order.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    options = ServerOptions(
+        paths=args.paths,
+        state_dir=args.state_dir,
+        database_url=args.database_url,
+        port=args.port,
+        webhook_port=args.webhook_port,
+        limit=max(1, args.limit),
+    )
+    try:
+        return run_server(options)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _cmd_matrix(args: argparse.Namespace) -> int:
     from tasks import AGENTS
     from tasks.config import load_config
@@ -372,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_matrix(args)
         if args.command == "webhooks":
             return _cmd_webhooks(args)
+        if args.command == "server":
+            return _cmd_server(args)
         return _cmd_recheck(args)
     except ConfigError as exc:
         _err(
