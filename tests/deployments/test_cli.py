@@ -44,6 +44,7 @@ HELP_COMMANDS = (
     ["gates", "recheck", "--help"],
     ["contracts", "matrix", "--help"],
     ["webhooks", "serve", "--help"],
+    ["server", "--help"],
 )
 BEFORE_PREFECT_S = 15.0  # Prefect's ephemeral start alone costs 5-13 s; validation takes about 1 s
 
@@ -159,6 +160,24 @@ def test_run_with_a_bad_config_exits_2_before_prefect_starts(tmp_path: Path) -> 
     assert "Traceback" not in done.stderr
     assert not _prefect_started(home), f"Prefect's server started: {sorted(p.name for p in home.iterdir())}"
     assert duration < BEFORE_PREFECT_S
+
+
+def test_server_without_a_webhook_secret_exits_2_before_starting_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state"
+    monkeypatch.delenv("QEFLOW_WEBHOOK_SECRET", raising=False)  # the child inherits os.environ
+    done, _ = _run_qeflow("server", str(EXAMPLE), "--state-dir", str(state), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    assert "QEFLOW_WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr
+    assert not state.exists()  # no database, no Prefect server was started
+
+
+def test_server_with_a_bad_config_names_the_file_and_key(tmp_path: Path) -> None:
+    config = _write(tmp_path / "svc", THREE_MISTAKES)
+    done, _ = _run_qeflow("server", str(config.parent), "--state-dir", str(tmp_path / "s"), home=tmp_path / "home")
+    assert done.returncode == 2, done.stderr
+    assert str(config) in done.stderr and all(key in done.stderr for key in MISTAKE_PATHS)
 
 
 @pytest.fixture(scope="module")
