@@ -40,7 +40,7 @@ from tasks.registry import Registry
 from tasks.report import AgentReport
 from tasks.workspace import Workspace
 
-__all__ = ["PHASE_FLOWS", "pipeline", "run_pipeline", "select_phases"]
+__all__ = ["PHASE_FLOWS", "pipeline", "run_name", "run_pipeline", "select_phases"]
 
 PHASE_FLOWS = {
     "commit": commit,
@@ -114,7 +114,16 @@ def _phase_state(ctx: RunContext, phase: str) -> State[Any]:
     return PHASE_FLOWS[phase](ctx, return_state=True)
 
 
-@flow(name="pipeline", persist_result=False, validate_parameters=True, log_prints=True)
+def run_name() -> str:
+    """`users-service@3f2c1a9e01`: what a run is about, readable in the UI's run lists."""
+    parameters = current_flow_run.parameters or {}
+    path, repo = str(parameters.get("path") or "."), str(parameters.get("repo") or "")
+    where = Path(path).name if path not in (".", "") else Path(repo.rstrip("/")).name.removesuffix(".git")
+    head = str(parameters.get("head") or "HEAD")
+    return f"{where or 'service'}@{head[:10]}"
+
+
+@flow(name="pipeline", flow_run_name=run_name, persist_result=False, validate_parameters=True, log_prints=True)
 def pipeline(
     path: str,
     phases: list[str] | None = None,

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import Flow, flow
 from prefect.states import State
 
-from flows.pipeline import run_pipeline
+from flows.pipeline import run_name, run_pipeline
 from tasks.config import PHASES
 
 __all__ = ["SINGLE_PHASE_FLOWS", "flow_name"]
@@ -41,7 +41,9 @@ def _single_phase_flow(phase: str) -> Flow[..., State[Any]]:
         "`path` is the service's qeflow.toml directory: relative to the repository root when `repo` "
         "(a git URL or local path) is given, and then `head` is checked out of it."
     )
-    return flow(name=flow_name(phase), persist_result=False, validate_parameters=True, log_prints=True)(run_one_phase)
+    return flow(
+        name=flow_name(phase), flow_run_name=run_name, persist_result=False, validate_parameters=True, log_prints=True
+    )(run_one_phase)
 
 
 SINGLE_PHASE_FLOWS: dict[str, Flow[..., State[Any]]] = {phase: _single_phase_flow(phase) for phase in PHASES}

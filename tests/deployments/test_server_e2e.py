@@ -9,6 +9,7 @@ path), so the runs check the delivered sha out of it. In file order:
    task runs, the gate and artifacts;
 2. a merge (the PR closed as merged + the push to main, as GitHub sends it) → exactly one
    `pipeline` run of build → production, which reuses the commit evidence of that sha;
+   then `prefect deployment run 'integration-phase/…' --param head=…` reruns that phase alone;
 3. a headless Chromium screenshot of that run's page in the Prefect UI (test output);
 4. a burst of 500 signed deliveries (450 unique) → exactly one flow run per unique delivery,
    counted through the API, then cancelled.
@@ -204,6 +205,7 @@ def test_a_signed_push_runs_the_commit_phase(server: Server) -> None:
     run = _wait_for_run(server, _deployment_id(server, "commit-phase"), server.head)
     assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_logs(server, run['id'])}"
     assert run["parameters"]["repo"] == str(server.repo)
+    assert run["name"] == f"users-service@{server.head[:10]}"  # readable in the UI's run lists
     assert "git.push of refs/heads/change" in run["parameters"]["selected_because"][0]
 
     children = _children(server, run["id"])
@@ -239,6 +241,23 @@ def test_a_merge_runs_build_then_the_later_phases_once(server: Server) -> None:
     mine = [r for r in _runs(server, _deployment_id(server, "pipeline")) if r["parameters"].get("head") == server.head]
     assert len(mine) == 1, f"a merge delivered twice started {len(mine)} runs"
     server.merge_run = run["id"]  # type: ignore[attr-defined]
+
+
+def test_prefect_deployment_run_reruns_one_phase_reusing_earlier_evidence(server: Server) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_API_URL=server.api, PREFECT_HOME=str(server.state.parent / "cli-home"))
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", "deployment", "run", f"integration-phase/{NAME}", "--param",
+         f"head={server.head}"], env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    run = _wait_for_run(server, _deployment_id(server, "integration-phase"), server.head)
+    assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_logs(server, run['id'])}"
+    assert [_flow_name(server, c["flow_id"]) for c in _children(server, run["id"])] == ["integration"]
+    records = [json.loads(p.read_text()) for p in (server.state / "runs").glob("*/run.json")]
+    (rerun,) = [r for r in records if r["phases"] == ["integration"] and r["git"]["head"] == server.head]
+    assert set(rerun["reused"]) == {"commit", "build"}, rerun.get("reused")  # and says which runs
 
 
 def test_the_flow_run_page_renders_in_headless_chromium(server: Server) -> None:
