@@ -11,7 +11,9 @@ path), so the runs check the delivered sha out of it. In file order:
    `pipeline` run of build → production, which reuses the commit evidence of that sha;
    then `prefect deployment run 'integration-phase/…' --param head=…` reruns that phase alone;
 3. a headless Chromium screenshot of that run's page in the Prefect UI (test output);
-4. a burst of 500 signed deliveries (450 unique) → exactly one flow run per unique delivery,
+4. forged, unsigned, oversized, malformed, unhandled and repeated deliveries: each its status,
+   and nothing started but the one valid delivery;
+5. a burst of 500 signed deliveries (450 unique) → exactly one flow run per unique delivery,
    counted through the API, then cancelled.
 Finally Ctrl-C: the server stops everything it started, and nothing of it is left running.
 """
@@ -39,7 +41,7 @@ import httpx
 import pytest
 
 from deployments.webhooks import github_signature
-from tests.deployments.webhooks.payloads import github_pull_request, github_push
+from tests.deployments.webhooks.payloads import MALFORMED_JSON, github_pull_request, github_push
 from tests.support.cli import REPO_ROOT, QeflowCli, kill_leftovers, wait_for_no_leftovers
 from tests.support.defects import make_service_repo
 
@@ -285,6 +287,48 @@ def test_the_flow_run_page_renders_in_headless_chromium(server: Server) -> None:
     children = _children(server, run_id)
     assert children and all(c["name"] in dom for c in children), "the page does not list the run's subflows"
     print(f"\n[screenshot] {shot} ({shot.stat().st_size} bytes): {url}")
+
+
+def _sign(body: bytes) -> str:
+    return github_signature(SECRET, body)
+
+
+def _all_runs(server: Server) -> int:
+    with server.http() as http:
+        return int(http.post("/flow_runs/count", json={}).json())
+
+
+def test_bad_deliveries_get_their_status_and_start_nothing(server: Server) -> None:
+    before = _all_runs(server)
+    sha = uuid.uuid4().hex + uuid.uuid4().hex[:8]
+    payload = github_push(owner=OWNER, name=NAME, ref="refs/heads/bad", before=server.base, after=sha)
+    payload["repository"]["clone_url"] = str(server.repo)
+    body = json.dumps(payload).encode()
+    signed = {"content-type": "application/json", "x-github-event": "push", "x-github-delivery": "bad-1",
+              "x-hub-signature-256": github_signature(SECRET, body)}  # fmt: skip
+    url = f"{server.webhooks}/github"
+    cases = {
+        "forged signature": (401, body, {**signed, "x-hub-signature-256": github_signature("not-the-secret", body)}),
+        "missing signature": (401, body, {k: v for k, v in signed.items() if k != "x-hub-signature-256"}),
+        "oversized body": (413, b"{" + b" " * (2 * 1024 * 1024) + b"}", signed),
+        "malformed JSON": (400, MALFORMED_JSON, {**signed, "x-hub-signature-256": _sign(MALFORMED_JSON)}),
+        "unhandled event": (202, body, {**signed, "x-github-event": "issues"}),
+    }
+    for case, (status, content, headers) in cases.items():
+        response = httpx.post(url, content=content, headers=headers, timeout=30.0)
+        assert response.status_code == status, f"{case}: {response.status_code} {response.text}"
+        assert SECRET not in response.text
+    first = httpx.post(url, content=body, headers=signed, timeout=30.0)
+    again = httpx.post(url, content=body, headers=signed, timeout=30.0)  # the host redelivers
+    assert first.status_code == 200 and again.status_code == 200 and again.json()["duplicate"] is True
+    deployment = _deployment_id(server, "commit-phase")
+    deadline = time.monotonic() + 60
+    while not any(r["parameters"].get("head") == sha for r in _runs(server, deployment)):
+        assert time.monotonic() < deadline, "the valid delivery started no run"
+        time.sleep(1)
+    time.sleep(5)  # time enough for anything the bad ones or the redelivery would have started
+    assert _all_runs(server) == before + 1, "a refused, ignored or repeated delivery started a run"
+    assert SECRET not in (server.state / "logs" / "webhooks.log").read_text() + server.text()
 
 
 async def _burst(url: str, requests: list[tuple[bytes, dict[str, str]]]) -> list[httpx.Response]:
