@@ -8,6 +8,7 @@ Per service (named after it):
 | `pipeline/<service>` | the nightly cron of `[serve]`, on the default branch | every phase |
 | `commit-phase/<service>` | `git.push` (other branches), `git.pull_request` | the commit phase (pre-merge) |
 | `<phase>-phase/<service>` | people: the UI's "Run", `prefect deployment run` | that phase alone |
+| `monorepo/<repository>` | a monorepo's events (its services' deployments then take none) | the services a change touches |
 
 Triggers are Prefect DeploymentEventTriggers on the events the webhook receiver emits for the
 service's repository (resource `git.repo.<owner>.<name>`); the run's parameters are templated from
@@ -24,14 +25,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flows.monorepo import monorepo
 from flows.pipeline import pipeline
 from flows.single_phase import SINGLE_PHASE_FLOWS, flow_name
 from tasks import AGENTS
 from tasks.config import PHASES, Config, load_config
 from tasks.errors import ConfigError, ConfigProblem
 from tasks.git import git, toplevel
+from tasks.monorepo import is_monorepo, load_monorepo
 
-__all__ = ["MERGE_PHASES", "ServedService", "deployments_for", "discover_services", "prefect_yaml", "resource_id"]
+__all__ = [
+    "MERGE_PHASES",
+    "Served",
+    "ServedMonorepo",
+    "ServedService",
+    "deployments_for",
+    "deployments_for_monorepo",
+    "discover",
+    "discover_services",
+    "prefect_yaml",
+    "resource_id",
+]
 
 MERGE_PHASES: list[str] = [p for p in PHASES if p != "commit"]
 _REMOTE = re.compile(r"^(?:[a-z+]+://(?:[^@/]+@)?[^/]+/|[^@]+@[^:]+:)(?P<path>.+?)(?:\.git)?/?$")
@@ -51,6 +65,32 @@ class ServedService:
     repository: str  # owner/name, as webhooks name it
     nightly: str  # cron; "" for none
     timezone: str
+    monorepo: str | None = None  # the monorepo deployment that takes this service's events, if any
+
+
+@dataclass(frozen=True)
+class ServedMonorepo:
+    """A monorepo as the server deploys it: one deployment takes the repository's events and runs
+    the services each change touches (flows.monorepo says why each ran or did not)."""
+
+    name: str  # the deployment's name: the repository's
+    repo: str
+    path: str  # the monorepo qeflow.toml's directory, relative to the repository root
+    repository: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Served:
+    """Everything the paths given to `qeflow server` name."""
+
+    services: list[ServedService]
+    monorepos: list[ServedMonorepo]
+
+    def deployments(self) -> list[Any]:
+        return [d for m in self.monorepos for d in deployments_for_monorepo(m)] + [
+            d for s in self.services for d in deployments_for(s)
+        ]
 
 
 def resource_id(repository: str) -> str:
@@ -79,26 +119,49 @@ def _repository_of(config: Config, repo_dir: Path) -> str:
     )
 
 
-def discover_services(paths: list[Path]) -> list[ServedService]:
-    """Read each qeflow.toml (a directory or the file); every problem of every file is reported."""
+def _where(directory: Path) -> tuple[Path, str, str]:
+    """(repository top level, what runs fetch: origin URL or the local path, `directory` relative to it)."""
+    repo_dir = toplevel(directory)
+    origin = git(repo_dir, "remote", "get-url", "origin", check=False).strip()
+    return repo_dir, origin or str(repo_dir), directory.resolve().relative_to(repo_dir.resolve()).as_posix()
+
+
+def _service(config: Config, monorepo: str | None = None) -> ServedService:
+    repo_dir, repo, relative = _where(config.root_dir)
+    return ServedService(
+        name=config.service.name,
+        repo=repo,
+        path=relative,
+        repository=_repository_of(config, repo_dir),
+        nightly=config.serve.nightly,
+        timezone=config.serve.timezone,
+        monorepo=monorepo,
+    )
+
+
+def _monorepo(given: Path) -> tuple[ServedMonorepo, list[ServedService]]:
+    mono = load_monorepo(given, AGENTS.settings_models())
+    configs = list(mono.services.values())
+    repository = _repository_of(configs[0], toplevel(mono.path.parent))
+    name = re.sub(r"[^a-z0-9-]+", "-", repository.rsplit("/", 1)[-1].lower()).strip("-") or "monorepo"
+    _, repo, relative = _where(mono.path.parent)
+    served = ServedMonorepo(name, repo, relative, repository, tuple(mono.services))
+    return served, [_service(config, monorepo=name) for config in configs]
+
+
+def discover(paths: list[Path]) -> Served:
+    """Read each qeflow.toml (a service's or a monorepo's); every problem of every file is reported."""
     services: list[ServedService] = []
+    monorepos: list[ServedMonorepo] = []
     problems: list[ConfigProblem] = []
     for given in paths:
         try:
-            config = load_config(given, AGENTS.settings_models())
-            repo_dir = toplevel(config.root_dir)
-            origin = git(repo_dir, "remote", "get-url", "origin", check=False).strip()
-            relative = config.root_dir.resolve().relative_to(repo_dir.resolve()).as_posix()
-            services.append(
-                ServedService(
-                    name=config.service.name,
-                    repo=origin or str(repo_dir),
-                    path=relative,
-                    repository=_repository_of(config, repo_dir),
-                    nightly=config.serve.nightly,
-                    timezone=config.serve.timezone,
-                )
-            )
+            if is_monorepo(given):
+                mono, members = _monorepo(given)
+                monorepos.append(mono)
+                services += members
+            else:
+                services.append(_service(load_config(given, AGENTS.settings_models())))
         except ConfigError as exc:
             problems.extend(exc.problems)
     names = [s.name for s in services]
@@ -108,10 +171,14 @@ def discover_services(paths: list[Path]) -> list[ServedService]:
     ]
     if problems:
         raise ConfigError(problems)
-    return services
+    return Served(services, monorepos)
 
 
-def _event_parameters(service: ServedService, phases: list[str] | None) -> dict[str, Any]:
+def discover_services(paths: list[Path]) -> list[ServedService]:
+    return discover(paths).services
+
+
+def _event_parameters(service: ServedService | ServedMonorepo, phases: list[str] | None) -> dict[str, Any]:
     parameters: dict[str, Any] = {
         "path": service.path,
         "repo": "{{ event.payload.repo_url }}",
@@ -123,15 +190,54 @@ def _event_parameters(service: ServedService, phases: list[str] | None) -> dict[
     return parameters
 
 
+def _merge_trigger(target: ServedService | ServedMonorepo) -> Any:
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name=f"{target.name}: merge to the default branch",
+        expect={"git.merge"},
+        # The push to the default branch, not also the "PR closed as merged" delivery of it.
+        match={"prefect.resource.id": resource_id(target.repository), "git.source": "push"},
+        parameters=_event_parameters(target, MERGE_PHASES),
+    )
+
+
+def _pre_merge_trigger(target: ServedService | ServedMonorepo, phases: list[str] | None) -> Any:
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name=f"{target.name}: push or pull request (pre-merge)",
+        expect={"git.push", "git.pull_request"},
+        match={"prefect.resource.id": resource_id(target.repository)},
+        parameters=_event_parameters(target, phases),
+    )
+
+
+def deployments_for_monorepo(mono: ServedMonorepo) -> list[Any]:  # list[RunnerDeployment]
+    """`monorepo/<repository>`: every event of the repository, for the services the change touches."""
+    from prefect.deployments.runner import EntrypointType
+
+    return [
+        monorepo.to_deployment(
+            mono.name,
+            description=f"The services of {mono.repository} ({', '.join(mono.services)}) that a change touches, "
+            "or that consume an API it changes: the commit phase before a merge, build → production after.",
+            parameters={"path": mono.path, "repo": mono.repo},
+            tags=["qeflow", "monorepo", *mono.services],
+            triggers=[_pre_merge_trigger(mono, ["commit"]), _merge_trigger(mono)],
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        )
+    ]
+
+
 def deployments_for(service: ServedService) -> list[Any]:  # list[RunnerDeployment]; prefect is imported lazily
     """The deployments of one service: the whole pipeline, then one per phase."""
     from prefect.deployments.runner import EntrypointType
-    from prefect.events import DeploymentEventTrigger
     from prefect.schedules import Cron
 
-    match = {"prefect.resource.id": resource_id(service.repository)}
     defaults = {"path": service.path, "repo": service.repo}
     tags = ["qeflow", service.name]
+    events = service.monorepo is None  # in a monorepo, the monorepo's deployment takes the events
     whole = pipeline.to_deployment(
         service.name,
         description=f"The quality pipeline of {service.name}: every merge to the default branch runs build → "
@@ -139,28 +245,14 @@ def deployments_for(service: ServedService) -> list[Any]:  # list[RunnerDeployme
         parameters=defaults,
         tags=tags,
         schedules=[Cron(service.nightly, timezone=service.timezone)] if service.nightly else None,
-        triggers=[
-            DeploymentEventTrigger(
-                name=f"{service.name}: merge to the default branch",
-                expect={"git.merge"},
-                match={**match, "git.source": "push"},
-                parameters=_event_parameters(service, MERGE_PHASES),
-            )
-        ],
+        triggers=[_merge_trigger(service)] if events else None,
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
     result = [whole]
     for phase, phase_flow in SINGLE_PHASE_FLOWS.items():
         triggers = []
-        if phase == "commit":
-            triggers.append(
-                DeploymentEventTrigger(
-                    name=f"{service.name}: push or pull request (pre-merge)",
-                    expect={"git.push", "git.pull_request"},
-                    match=match,
-                    parameters=_event_parameters(service, None),
-                )
-            )
+        if phase == "commit" and events:
+            triggers.append(_pre_merge_trigger(service, None))
         result.append(
             phase_flow.to_deployment(
                 service.name,
@@ -187,25 +279,26 @@ def _trigger_yaml(trigger: Any) -> dict[str, Any]:
     }
 
 
-def prefect_yaml(services: list[ServedService], work_pool: str = "qeflow") -> dict[str, Any]:
+def prefect_yaml(served: Served, work_pool: str = "qeflow") -> dict[str, Any]:
     """The same deployments as `qeflow server` serves, as a prefect.yaml for work pools and workers.
 
     Workers need qeflow installed (`pip install` of this repository); the pull step moves into its
     directory, named by the QEFLOW_ROOT variable on the worker.
     """
     deployments: list[dict[str, Any]] = []
-    for service in services:
-        for deployment in deployments_for(service):
-            module, function = deployment.entrypoint.rsplit(".", 1)
-            remote = "://" in service.repo or "@" in service.repo
-            entry: dict[str, Any] = {
+    for deployment in served.deployments():
+        module, function = deployment.entrypoint.rsplit(".", 1)
+        repo = deployment.parameters["repo"]
+        remote = "://" in repo or "@" in repo
+        deployments.append(
+            {
                 "name": deployment.name,
                 "description": deployment.description,
                 "entrypoint": f"{module.replace('.', '/')}.py:{function}",
                 "tags": deployment.tags,
                 # A local path means nothing on a worker: the repository URL comes from the deployer's
                 # environment at `prefect deploy` time instead.
-                "parameters": {**deployment.parameters, "repo": service.repo if remote else "{{ $QEFLOW_REPO }}"},
+                "parameters": {**deployment.parameters, "repo": repo if remote else "{{ $QEFLOW_REPO }}"},
                 "work_pool": {"name": work_pool},
                 "schedules": [
                     {"cron": s.schedule.cron, "timezone": s.schedule.timezone, "active": True}
@@ -213,7 +306,7 @@ def prefect_yaml(services: list[ServedService], work_pool: str = "qeflow") -> di
                 ],
                 "triggers": [_trigger_yaml(t) for t in deployment.triggers or []],
             }
-            deployments.append(entry)
+        )
     return {
         "name": "qeflow",
         "prefect-version": "3.9.1",
@@ -236,5 +329,5 @@ if __name__ == "__main__":  # python -m deployments.served SERVICE_DIR... > pref
         "# QEFLOW_REPO: the URL workers clone the service from (where qeflow.toml sits has no origin remote).\n"
         "# tests/deployments/test_served.py fails when this file and the code disagree.\n"
     )
-    found = discover_services([Path(p) for p in sys.argv[1:]])
+    found = discover([Path(p) for p in sys.argv[1:]])
     sys.stdout.write(header + yaml.safe_dump(prefect_yaml(found), sort_keys=False, width=110, allow_unicode=True))

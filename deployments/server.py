@@ -28,7 +28,7 @@ from typing import TextIO
 import httpx
 
 from deployments.local_server import drain_prefect_workers, start_prefect_server
-from deployments.served import ServedService, deployments_for, discover_services, resource_id
+from deployments.served import Served, discover, resource_id
 from deployments.webhooks import WebhookSettings
 from flows.single_phase import flow_name
 from tasks.environment import EmbeddedPostgres, free_port
@@ -95,15 +95,21 @@ def _start_receiver(settings: WebhookSettings, api_url: str, log: Path) -> Manag
     raise QeflowError(f"the webhook receiver did not answer within {_RECEIVER_START_S:g}s (log: {log})")
 
 
-def _banner(out: TextIO, ui: str, hooks: str, services: list[ServedService], state: Path, limit: int) -> None:
+def _banner(out: TextIO, ui: str, hooks: str, served: Served, state: Path, limit: int) -> None:
     lines = [
         f"qeflow server: Prefect UI   {ui}",
         f"               webhooks     {hooks}/github   {hooks}/gitlab",
         f"               state        {state}   (runs at most {limit} flow run(s) at once)",
     ]
-    for service in services:
+    for mono in served.monorepos:
+        lines.append(f"  monorepo/{mono.name}: events of {resource_id(mono.repository)} ({mono.repo}) for the "
+                     f"services a change touches: {', '.join(mono.services)}")  # fmt: skip
+    for service in served.services:
         nightly = f"nightly {service.nightly} {service.timezone}" if service.nightly else "no nightly run"
-        lines.append(f"  {service.name}: events of {resource_id(service.repository)} ({service.repo}); {nightly}")
+        events = f"events via monorepo/{service.monorepo}" if service.monorepo else (
+            f"events of {resource_id(service.repository)} ({service.repo})"
+        )  # fmt: skip
+        lines.append(f"  {service.name}: {events}; {nightly}")
         lines.append(f"    pipeline/{service.name}  ·  " + "  ·  ".join(
             f"{flow_name(p)}/{service.name}" for p in ("commit", "build", "integration", "staging", "production")
         ))  # fmt: skip
@@ -117,7 +123,7 @@ def run_server(options: ServerOptions, out: TextIO = sys.stdout) -> int:
     from prefect.runner import Runner
     from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_UI_URL, temporary_settings
 
-    services = discover_services(options.paths)
+    served = discover(options.paths)
     settings = WebhookSettings(port=options.webhook_port)
     _check_secret(settings)
     state = options.state_dir.resolve()
@@ -153,11 +159,10 @@ def run_server(options: ServerOptions, out: TextIO = sys.stdout) -> int:
             # Deployments and their triggers exist before the receiver takes a delivery: an event
             # that arrives before its trigger is never matched later.
             runner = Runner(name=f"qeflow-server-{port}", limit=options.limit, pause_on_shutdown=True)
-            for service in services:
-                for deployment in deployments_for(service):
-                    runner.add_deployment(deployment)
+            for deployment in served.deployments():
+                runner.add_deployment(deployment)
             receiver = _start_receiver(settings, api, logs / "webhooks.log")
-            _banner(out, ui, f"http://{settings.host}:{settings.port}/webhooks", services, state, options.limit)
+            _banner(out, ui, f"http://{settings.host}:{settings.port}/webhooks", served, state, options.limit)
             # The runner stops gracefully on SIGTERM (it cancels its runs, giving each 30 s to stop
             # what it started, and pauses the schedules); Ctrl-C takes the same path. A KeyboardInterrupt
             # inside its event loop would instead cancel the loop first and leave no time for that.

@@ -16,13 +16,13 @@ from pathlib import Path, PurePosixPath
 from flows.context import progress
 from tasks import AGENTS
 from tasks.checkout import Checkout, install_cached, qeflow_home
-from tasks.config import CONFIG_FILE, load_config
+from tasks.config import CONFIG_FILE, Config, load_config
 from tasks.errors import ConfigError, ConfigProblem
 
-__all__ = ["served_checkout"]
+__all__ = ["checked_out", "inside_repository", "prepare_service", "served_checkout"]
 
 
-def _inside(path: str) -> PurePosixPath:
+def inside_repository(path: str) -> PurePosixPath:
     relative = PurePosixPath(path or ".")
     if relative.is_absolute() or ".." in relative.parts:
         raise ConfigError(
@@ -32,9 +32,9 @@ def _inside(path: str) -> PurePosixPath:
 
 
 @contextmanager
-def served_checkout(repo: str, path: str, head: str | None) -> Iterator[tuple[str, str, str]]:
-    """Yield (qeflow.toml path in the checkout, the sha checked out, the default evidence store)."""
-    relative = _inside(path)
+def checked_out(repo: str, path: str, head: str | None) -> Iterator[tuple[Path, str]]:
+    """Yield (the qeflow.toml at `path` in a checkout of `repo` at `head`, the sha checked out)."""
+    relative = inside_repository(path)
     with Checkout(repo, head) as checkout:
         assert checkout.root is not None and checkout.sha is not None
         local = checkout.root / relative
@@ -43,11 +43,22 @@ def served_checkout(repo: str, path: str, head: str | None) -> Iterator[tuple[st
             raise ConfigError(
                 [ConfigProblem(f"{repo}@{checkout.sha[:10]}", str(relative), f"a {CONFIG_FILE} at this path", "none")]
             )
-        config = load_config(toml, AGENTS.settings_models())
         progress.info("checked out %s at %s into %s", repo, checkout.sha[:10], checkout.root)
-        done = install_cached(config.service_dir, config.service.dependencies, config.service.name)
-        progress.info("packages of %s: %s", config.service.name, done)
-        store = config.evidence.store
-        if "://" not in store and not Path(store).is_absolute():
-            store = str(qeflow_home() / "runs")
-        yield str(toml), checkout.sha, store
+        yield toml, checkout.sha
+
+
+def prepare_service(config: Config) -> str:
+    """Install the service's packages in the checkout; return the evidence store served runs use."""
+    done = install_cached(config.service_dir, config.service.dependencies, config.service.name)
+    progress.info("packages of %s: %s", config.service.name, done)
+    store = config.evidence.store
+    if "://" not in store and not Path(store).is_absolute():
+        store = str(qeflow_home() / "runs")
+    return store
+
+
+@contextmanager
+def served_checkout(repo: str, path: str, head: str | None) -> Iterator[tuple[str, str, str]]:
+    """Yield (qeflow.toml path in the checkout, the sha checked out, the default evidence store)."""
+    with checked_out(repo, path, head) as (toml, sha):
+        yield str(toml), sha, prepare_service(load_config(toml, AGENTS.settings_models()))

@@ -8,9 +8,10 @@ from typing import Any
 from prefect import flow
 from prefect.states import Completed, Failed, State
 
+from flows.checkout import checked_out, prepare_service
 from flows.context import progress
 from flows.errors import PipelineFailed
-from flows.pipeline import pipeline
+from flows.pipeline import pipeline, run_name
 from tasks import AGENTS
 from tasks.git import resolve_context
 from tasks.monorepo import load_monorepo, select_services
@@ -18,15 +19,31 @@ from tasks.monorepo import load_monorepo, select_services
 __all__ = ["monorepo"]
 
 
-@flow(name="monorepo", persist_result=False)
+@flow(name="monorepo", flow_run_name=run_name, persist_result=False)
 def monorepo(
     path: str,
     phases: list[str] | None = None,
     base: str | None = None,
     head: str | None = None,
     evidence: str | None = None,
+    repo: str | None = None,
 ) -> State[Any]:
-    repo = load_monorepo(Path(path), AGENTS.settings_models())
+    """Run the pipeline for each service of the monorepo at `path` that the change touches.
+
+    With `repo` (a git URL or local path, as served deployments pass it), `head` is checked out of
+    it first and `path` is relative to the repository root; each selected service then gets its
+    packages in the checkout, and evidence goes where served runs keep it.
+    """
+    if repo:
+        with checked_out(repo, path, head) as (toml, sha):
+            return _run(toml, phases, base, sha, evidence, served=True)
+    return _run(Path(path), phases, base, head, evidence, served=False)
+
+
+def _run(
+    path: Path, phases: list[str] | None, base: str | None, head: str | None, evidence: str | None, *, served: bool
+) -> State[Any]:
+    repo = load_monorepo(path, AGENTS.settings_models())
     git = resolve_context(repo.path.parent, base=base, head=head)
     selections = select_services(repo, git.repo, git.changed_files)
     summary: dict[str, Any] = {"base": git.base, "head": git.head, "services": []}
@@ -40,12 +57,13 @@ def monorepo(
         if chosen is None:
             summary["services"].append({"service": name, "selected": False, "reasons": []})
             continue
+        store = prepare_service(chosen.config) if served else None
         state = pipeline(
             str(chosen.config.path),
             phases=phases,
             base=git.base,
             head=git.head,
-            evidence=evidence,
+            evidence=evidence or store,
             selected_because=chosen.reasons,
             return_state=True,
         )

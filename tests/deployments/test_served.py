@@ -9,6 +9,7 @@ from deployments.served import (
     MERGE_PHASES,
     ServedService,
     deployments_for,
+    discover,
     discover_services,
     prefect_yaml,
     resource_id,
@@ -108,7 +109,7 @@ def test_the_example_serves_from_its_repository(tmp_path: Path) -> None:
 def test_prefect_yaml_describes_the_same_deployments_as_the_server() -> None:
     yaml = pytest.importorskip("yaml")
     committed = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    assert committed == prefect_yaml(discover_services([EXAMPLE])), (
+    assert committed == prefect_yaml(discover([EXAMPLE])), (
         "prefect.yaml is stale: python -m deployments.served examples/users-service > prefect.yaml"
     )
     from prefect.flows import load_flow_from_entrypoint
@@ -117,3 +118,33 @@ def test_prefect_yaml_describes_the_same_deployments_as_the_server() -> None:
     names = {load_flow_from_entrypoint(str(REPO_ROOT / d["entrypoint"])).name for d in committed["deployments"]}
     assert names == {"pipeline", "commit-phase", "build-phase", "integration-phase", "staging-phase",
                      "production-phase"}  # fmt: skip
+
+
+def _monorepo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
+    for rel, name in [("services/users", "users-service"), ("services/orders", "orders-service")]:
+        (tmp_path / rel).mkdir(parents=True)
+        (tmp_path / rel / "qeflow.toml").write_text(
+            f'[service]\nname = "{name}"\nstart = ["node", "server.js"]\n[serve]\nrepository = "acme/Platform"\n'
+        )
+    (tmp_path / "qeflow.toml").write_text('[monorepo]\nservices = ["services/users", "services/orders"]\n')
+    return tmp_path
+
+
+def test_a_monorepo_gets_one_deployment_for_its_events_and_its_services_keep_theirs(tmp_path: Path) -> None:
+    served = discover([_monorepo(tmp_path)])
+    (mono,) = served.monorepos
+    assert (mono.name, mono.path, mono.services) == ("platform", ".", ("users-service", "orders-service"))
+    (deployment,) = [d for d in served.deployments() if d.flow_name == "monorepo"]
+    assert deployment.name == "platform" and deployment.entrypoint == "flows.monorepo.monorepo"
+    pre_merge, merge = deployment.triggers
+    assert pre_merge.expect == {"git.push", "git.pull_request"} and pre_merge.parameters["phases"] == ["commit"]
+    assert merge.expect == {"git.merge"} and merge.parameters["phases"] == MERGE_PHASES
+    assert pre_merge.match.model_dump() == {"prefect.resource.id": "git.repo.acme.Platform"}
+    # The services' own deployments stay (reruns, the nightly run) but take no events: a push would
+    # otherwise run every service of the repository.
+    members = [d for d in served.deployments() if d.flow_name != "monorepo"]
+    assert {d.name for d in members} == {"users-service", "orders-service"} and len(members) == 12
+    assert not any(d.triggers for d in members)
+    assert {d.parameters["path"] for d in members} == {"services/users", "services/orders"}
+    assert all(d.schedules for d in members if d.flow_name == "pipeline")

@@ -120,6 +120,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             assert proc.poll() is None, f"qeflow server exited with {proc.returncode}:\n{handle.text()}"
             assert time.monotonic() < deadline, f"qeflow server not ready after 240 s:\n{handle.text()}"
             time.sleep(0.5)
+        print(
+            f"\n[qeflow server] ready in {time.time() - since - 1:.1f} s (PostgreSQL, Prefect, receiver, deployments)"
+        )
         yield handle
     finally:
         t0 = time.monotonic()
@@ -169,6 +172,12 @@ def _wait_for_run(server: Server, deployment_id: str, head: str, timeout_s: floa
         time.sleep(2)
 
 
+def _timing(label: str, sent: float, run: dict[str, Any]) -> None:
+    """Print what the run cost: delivery to finished, and the flow run's own run time."""
+    print(f"\n[{label}] delivery -> {run['state_name']} in {time.monotonic() - sent:.1f} s "
+          f"(flow run time {run['total_run_time']:.1f} s)")  # fmt: skip
+
+
 def _children(server: Server, run_id: str) -> list[dict[str, Any]]:
     with server.http() as http:
         body = {"flow_runs": {"parent_flow_run_id": {"any_": [run_id]}}, "limit": 50}
@@ -199,12 +208,14 @@ def _logs(server: Server, run_id: str) -> str:
 
 
 def test_a_signed_push_runs_the_commit_phase(server: Server) -> None:
+    sent = time.monotonic()
     response = server.deliver("push", github_push(owner=OWNER, name=NAME, ref="refs/heads/change",
                                                   before=server.base, after=server.head))  # fmt: skip
     assert response.status_code == 200, response.text
     assert response.json()["emitted"] == "git.push"
 
     run = _wait_for_run(server, _deployment_id(server, "commit-phase"), server.head)
+    _timing("push", sent, run)
     assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_logs(server, run['id'])}"
     assert run["parameters"]["repo"] == str(server.repo)
     assert run["name"] == f"users-service@{server.head[:10]}"  # readable in the UI's run lists
@@ -224,6 +235,7 @@ def test_a_signed_push_runs_the_commit_phase(server: Server) -> None:
 
 def test_a_merge_runs_build_then_the_later_phases_once(server: Server) -> None:
     # GitHub sends a merge twice: the pull request closed as merged, and the push to main.
+    sent = time.monotonic()
     closed = github_pull_request(action="closed", merged=True, owner=OWNER, name=NAME, merge_commit_sha=server.head)
     assert server.deliver("pull_request", closed).status_code == 200
     pushed = server.deliver("push", github_push(owner=OWNER, name=NAME, ref="refs/heads/main",
@@ -231,6 +243,7 @@ def test_a_merge_runs_build_then_the_later_phases_once(server: Server) -> None:
     assert pushed.status_code == 200 and pushed.json()["emitted"] == "git.merge", pushed.text
 
     run = _wait_for_run(server, _deployment_id(server, "pipeline"), server.head)
+    _timing("merge", sent, run)
     assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_logs(server, run['id'])}"
     assert run["parameters"]["phases"] == ["build", "integration", "staging", "production"]
     phases = {_flow_name(server, c["flow_id"]): c["state_type"] for c in _children(server, run["id"])}

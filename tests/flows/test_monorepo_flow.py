@@ -63,3 +63,42 @@ def test_monorepo_runs_changed_services_and_their_consumers(tmp_path: Path, monk
     assert services["orders-service"]["report"]["selected_because"] == [
         "consumer of users-service, whose API document users/openapi.yaml changed"
     ]
+
+
+def test_a_served_monorepo_run_checks_the_sha_out_and_keeps_evidence_in_qeflow_home(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import flows.checkout as checkout_module
+    import flows.monorepo as monorepo_module
+    import flows.pipeline as pipeline_module
+
+    registry = Registry([AgentSpec("probe", "commit", probe, ProbeSettings, "probe")])
+    for module in (pipeline_module, monorepo_module, checkout_module):
+        monkeypatch.setattr(module, "AGENTS", registry)
+    home = tmp_path / "home"
+    monkeypatch.setenv("QEFLOW_HOME", str(home))
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    _git(origin, "init", "-q", "-b", "main")
+    for rel, name in [("users", "users-service"), ("web", "web")]:
+        (origin / rel).mkdir()
+        (origin / rel / "qeflow.toml").write_text(SERVICE.format(name=name, score=95))
+    (origin / "qeflow.toml").write_text('[monorepo]\nservices = ["users", "web"]\n')
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-qm", "base")
+    _git(origin, "checkout", "-q", "-b", "change")
+    (origin / "web" / "index.html").write_text("<h1>hi</h1>\n")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-qm", "web page")
+    head = subprocess.run(["git", "-C", str(origin), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    _git(origin, "checkout", "-q", "main")  # the working copy is elsewhere: the run must not use it
+
+    state = monorepo_module.monorepo(".", phases=["commit"], head=head.strip(), repo=str(origin), return_state=True)
+
+    summary = state.result(raise_on_failure=False)
+    services = {s["service"]: s for s in summary["services"]}
+    assert services["users-service"]["selected"] is False  # the change touches web/ only
+    assert services["web"]["report"]["status"] == "passed"
+    assert services["web"]["reasons"] == ["changed: web/index.html"]
+    assert [p.name for p in (home / "runs").iterdir()], "served evidence belongs in QEFLOW_HOME/runs"
+    assert not list((home / "checkouts").iterdir())  # the checkout is gone with the run
