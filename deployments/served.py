@@ -8,7 +8,7 @@ Per service (named after it):
 | `pipeline/<service>` | the nightly cron of `[serve]`, on the default branch | every phase |
 | `commit-phase/<service>` | `git.push` (other branches), `git.pull_request` | the commit phase (pre-merge) |
 | `<phase>-phase/<service>` | people: the UI's "Run", `prefect deployment run` | that phase alone |
-| `monorepo/<repository>` | a monorepo's events (its services' deployments then take none) | the services a change touches |
+| `monorepo/<repository>` | a monorepo's events (its services' deployments take none) | the services changed |
 
 Triggers are Prefect DeploymentEventTriggers on the events the webhook receiver emits for the
 service's repository (resource `git.repo.<owner>.<name>`); the run's parameters are templated from

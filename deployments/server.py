@@ -158,7 +158,9 @@ def run_server(options: ServerOptions, out: TextIO = sys.stdout) -> int:
         with temporary_settings(updates={PREFECT_API_URL: api, PREFECT_UI_URL: ui, PREFECT_HOME: home}):
             # Deployments and their triggers exist before the receiver takes a delivery: an event
             # that arrives before its trigger is never matched later.
-            runner = Runner(name=f"qeflow-server-{port}", limit=options.limit, pause_on_shutdown=True)
+            # Polling every 2 s (Prefect's default is 10 s) starts a triggered run ~8 s sooner, for a
+            # query a local API answers in milliseconds.
+            runner = Runner(name=f"qeflow-server-{port}", limit=options.limit, pause_on_shutdown=True, query_seconds=2)
             for deployment in served.deployments():
                 runner.add_deployment(deployment)
             receiver = _start_receiver(settings, api, logs / "webhooks.log")
