@@ -6,7 +6,7 @@ Per service (named after it):
 |---|---|---|
 | `pipeline/<service>` | `git.merge` (a push to the default branch) | build → integration → staging → production |
 | `pipeline/<service>` | the nightly cron of `[serve]`, on the default branch | every phase |
-| `commit-phase/<service>` | `git.push` (other branches), `git.pull_request` | the commit phase (pre-merge) |
+| `commit-phase/<service>` | `git.push` (other branches), `git.pull_request` (vs its target) | the commit phase |
 | `<phase>-phase/<service>` | people: the UI's "Run", `prefect deployment run` | that phase alone |
 | `monorepo/<repository>` | a monorepo's events (its services' deployments take none) | the services changed |
 
@@ -202,15 +202,30 @@ def _merge_trigger(target: ServedService | ServedMonorepo) -> Any:
     )
 
 
-def _pre_merge_trigger(target: ServedService | ServedMonorepo, phases: list[str] | None) -> Any:
+def _pre_merge_triggers(target: ServedService | ServedMonorepo, phases: list[str] | None) -> list[Any]:
+    """A push to a branch, and a pull/merge request opened or updated: the commit phase.
+
+    A request's changed lines are those since its merge-base with the branch it goes into (its
+    target, which need not be the default branch); a push's, since the merge-base with the default.
+    """
     from prefect.events import DeploymentEventTrigger
 
-    return DeploymentEventTrigger(
-        name=f"{target.name}: push or pull request (pre-merge)",
-        expect={"git.push", "git.pull_request"},
-        match={"prefect.resource.id": resource_id(target.repository)},
-        parameters=_event_parameters(target, phases),
-    )
+    match = {"prefect.resource.id": resource_id(target.repository)}
+    request = {**_event_parameters(target, phases), "target_branch": "{{ event.payload.base_ref }}"}
+    return [
+        DeploymentEventTrigger(
+            name=f"{target.name}: push to a branch (pre-merge)",
+            expect={"git.push"},
+            match=match,
+            parameters=_event_parameters(target, phases),
+        ),
+        DeploymentEventTrigger(
+            name=f"{target.name}: pull request (pre-merge)",
+            expect={"git.pull_request"},
+            match=match,
+            parameters=request,
+        ),
+    ]
 
 
 def deployments_for_monorepo(mono: ServedMonorepo) -> list[Any]:  # list[RunnerDeployment]
@@ -224,7 +239,7 @@ def deployments_for_monorepo(mono: ServedMonorepo) -> list[Any]:  # list[RunnerD
             "or that consume an API it changes: the commit phase before a merge, build → production after.",
             parameters={"path": mono.path, "repo": mono.repo},
             tags=["qeflow", "monorepo", *mono.services],
-            triggers=[_pre_merge_trigger(mono, ["commit"]), _merge_trigger(mono)],
+            triggers=[*_pre_merge_triggers(mono, ["commit"]), _merge_trigger(mono)],
             entrypoint_type=EntrypointType.MODULE_PATH,
         )
     ]
@@ -252,7 +267,7 @@ def deployments_for(service: ServedService) -> list[Any]:  # list[RunnerDeployme
     for phase, phase_flow in SINGLE_PHASE_FLOWS.items():
         triggers = []
         if phase == "commit" and events:
-            triggers.append(_pre_merge_trigger(service, None))
+            triggers += _pre_merge_triggers(service, None)
         result.append(
             phase_flow.to_deployment(
                 service.name,

@@ -27,6 +27,7 @@ def monorepo(
     head: str | None = None,
     evidence: str | None = None,
     repo: str | None = None,
+    target_branch: str | None = None,
 ) -> State[Any]:
     """Run the pipeline for each service of the monorepo at `path` that the change touches.
 
@@ -36,15 +37,22 @@ def monorepo(
     """
     if repo:
         with checked_out(repo, path, head) as (toml, sha):
-            return _run(toml, phases, base, sha, evidence, served=True)
-    return _run(Path(path), phases, base, head, evidence, served=False)
+            return _run(toml, phases, base, sha, evidence, target_branch, served=True)
+    return _run(Path(path), phases, base, head, evidence, target_branch, served=False)
 
 
 def _run(
-    path: Path, phases: list[str] | None, base: str | None, head: str | None, evidence: str | None, *, served: bool
+    path: Path,
+    phases: list[str] | None,
+    base: str | None,
+    head: str | None,
+    evidence: str | None,
+    target_branch: str | None,
+    *,
+    served: bool,
 ) -> State[Any]:
     repo = load_monorepo(path, AGENTS.settings_models())
-    git = resolve_context(repo.path.parent, base=base, head=head)
+    git = resolve_context(repo.path.parent, base=base, head=head, target=target_branch)
     selections = select_services(repo, git.repo, git.changed_files)
     summary: dict[str, Any] = {"base": git.base, "head": git.head, "services": []}
     for name in repo.services:

@@ -132,17 +132,19 @@ def pipeline(
     evidence: str | None = None,
     selected_because: list[str] | None = None,
     repo: str | None = None,
+    target_branch: str | None = None,
 ) -> State[Any]:
     """Run the quality pipeline on the service whose qeflow.toml is at `path`.
 
     `phases` limits the run to those phases (in pipeline order); `base`/`head` are git revisions
-    (defaults: the merge-base with the default branch, and HEAD); `evidence` overrides the store;
+    (defaults: the merge-base with the default branch, or with `target_branch` (the branch a pull
+    request goes into), and HEAD); `evidence` overrides the store;
     `selected_because` records why this service runs (set by the monorepo flow and by triggers).
     With `repo` (a git URL or local path), the run checks `head` out of it into a checkout of its
     own (default: the default branch's tip) and `path` is relative to the repository's root: this
     is how served deployments run, independent of the server's working copy.
     """
-    return run_pipeline(path, phases, base, head, evidence, selected_because, repo)
+    return run_pipeline(path, phases, base, head, evidence, selected_because, repo, target_branch)
 
 
 def run_pipeline(
@@ -153,13 +155,14 @@ def run_pipeline(
     evidence: str | None = None,
     selected_because: list[str] | None = None,
     repo: str | None = None,
+    target_branch: str | None = None,
 ) -> State[Any]:
     """The body of `pipeline`, shared with the single-phase flows (called inside a flow run)."""
     if repo:
         with served_checkout(repo, path, head) as (local_path, sha, store):
             because = [*(selected_because or []), f"checked out {repo} at {sha}"]
-            return _run(local_path, phases, base, sha, evidence or store, because)
-    return _run(path, phases, base, head, evidence, selected_because)
+            return _run(local_path, phases, base, sha, evidence or store, because, target_branch)
+    return _run(path, phases, base, head, evidence, selected_because, target_branch)
 
 
 def _run(
@@ -169,6 +172,7 @@ def _run(
     head: str | None,
     evidence: str | None,
     selected_because: list[str] | None,
+    target_branch: str | None,
 ) -> State[Any]:
     logger = get_run_logger()
     agents: Registry = AGENTS
@@ -177,7 +181,9 @@ def _run(
     if problems:
         raise ConfigError(problems)
     selected = select_phases(phases)
-    git = resolve_context(config.service_dir, base=base, head=head, default_branch_name=config.git.default_branch)
+    git = resolve_context(
+        config.service_dir, base=base, head=head, default_branch_name=config.git.default_branch, target=target_branch
+    )
     store = EvidenceStore(evidence or config.evidence_store())
     run = store.create_run(git.head)
     run.write_json(

@@ -32,8 +32,9 @@ def _single_phase_flow(phase: str) -> Flow[..., State[Any]]:
         repo: str | None = None,
         evidence: str | None = None,
         selected_because: list[str] | None = None,
+        target_branch: str | None = None,
     ) -> State[Any]:
-        return run_pipeline(path, [phase], base, head, evidence, selected_because, repo)
+        return run_pipeline(path, [phase], base, head, evidence, selected_because, repo, target_branch)
 
     run_one_phase.__name__ = run_one_phase.__qualname__ = f"{phase}_phase"
     run_one_phase.__doc__ = (

@@ -118,12 +118,14 @@ def resolve_context(
     base: str | None = None,
     head: str | None = None,
     default_branch_name: str | None = None,
+    target: str | None = None,
 ) -> GitContext:
     """Resolve base and head for the service at `service_dir`.
 
-    Head defaults to HEAD. Base defaults to the merge-base of head with the default branch; when
-    head is on the default branch itself (the merge-base is head), base is head's first parent,
-    i.e. what the latest push brought, and the empty tree for a root commit.
+    Head defaults to HEAD. Base defaults to the merge-base of head with the default branch, or
+    with `target` (the branch a pull request goes into, e.g. refs/heads/release/2.1); when head is
+    on that branch itself (the merge-base is head), base is head's first parent, i.e. what the
+    latest push brought, and the empty tree for a root commit.
     """
     repo = toplevel(service_dir)
     head_ref = head or "HEAD"
@@ -131,7 +133,9 @@ def resolve_context(
     if base:
         base_ref, base_sha = base, _rev(repo, base)
     else:
-        branch = default_branch(repo, default_branch_name)
+        if target:
+            _rev(repo, target)  # a target that does not resolve is named, not silently replaced
+        branch = target or default_branch(repo, default_branch_name)
         merge_base = ""
         if branch:
             merge_base = git(repo, "merge-base", head_sha, branch, check=False).strip()

@@ -39,13 +39,17 @@ def test_one_pipeline_deployment_and_one_per_phase_named_after_the_service() -> 
 
 
 def test_pushes_and_pull_requests_of_the_repository_start_the_commit_phase() -> None:
-    (trigger,) = _by_flow()["commit-phase"].triggers
-    assert trigger.expect == {"git.push", "git.pull_request"}
-    assert trigger.match.model_dump() == {"prefect.resource.id": "git.repo.acme.users-service"}
-    assert trigger.parameters["repo"] == "{{ event.payload.repo_url }}"
-    assert trigger.parameters["head"] == "{{ event.payload.sha }}"
-    assert trigger.parameters["path"] == "services/users"
-    assert "phases" not in trigger.parameters
+    push, request = _by_flow()["commit-phase"].triggers
+    assert (push.expect, request.expect) == ({"git.push"}, {"git.pull_request"})
+    for trigger in (push, request):
+        assert trigger.match.model_dump() == {"prefect.resource.id": "git.repo.acme.users-service"}
+        assert trigger.parameters["repo"] == "{{ event.payload.repo_url }}"
+        assert trigger.parameters["head"] == "{{ event.payload.sha }}"
+        assert trigger.parameters["path"] == "services/users"
+        assert "phases" not in trigger.parameters
+    # A pull request is compared with the branch it goes into; a push, with the default branch.
+    assert request.parameters["target_branch"] == "{{ event.payload.base_ref }}"
+    assert "target_branch" not in push.parameters
     for flow in ("build-phase", "integration-phase", "staging-phase", "production-phase"):
         assert not _by_flow()[flow].triggers  # run by people: the UI's Run button, `prefect deployment run`
 
@@ -137,10 +141,11 @@ def test_a_monorepo_gets_one_deployment_for_its_events_and_its_services_keep_the
     assert (mono.name, mono.path, mono.services) == ("platform", ".", ("users-service", "orders-service"))
     (deployment,) = [d for d in served.deployments() if d.flow_name == "monorepo"]
     assert deployment.name == "platform" and deployment.entrypoint == "flows.monorepo.monorepo"
-    pre_merge, merge = deployment.triggers
-    assert pre_merge.expect == {"git.push", "git.pull_request"} and pre_merge.parameters["phases"] == ["commit"]
-    assert merge.expect == {"git.merge"} and merge.parameters["phases"] == MERGE_PHASES
-    assert pre_merge.match.model_dump() == {"prefect.resource.id": "git.repo.acme.Platform"}
+    push, request, merge = deployment.triggers
+    assert (push.expect, request.expect, merge.expect) == ({"git.push"}, {"git.pull_request"}, {"git.merge"})
+    assert push.parameters["phases"] == request.parameters["phases"] == ["commit"]
+    assert merge.parameters["phases"] == MERGE_PHASES
+    assert push.match.model_dump() == {"prefect.resource.id": "git.repo.acme.Platform"}
     # The services' own deployments stay (reruns, the nightly run) but take no events: a push would
     # otherwise run every service of the repository.
     members = [d for d in served.deployments() if d.flow_name != "monorepo"]

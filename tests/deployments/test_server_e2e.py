@@ -6,7 +6,7 @@ The service is a local git repository of the example (the clone URL in the deliv
 path), so the runs check the delivered sha out of it. In file order:
 
 1. a push to a branch → a completed `commit-phase` run, with its phase subflow, the agents'
-   task runs, the gate and artifacts;
+   task runs, the gate and artifacts; a pull request → the same, against its target branch;
 2. a merge (the PR closed as merged + the push to main, as GitHub sends it) → exactly one
    `pipeline` run of build → production, which reuses the commit evidence of that sha;
    then `prefect deployment run 'integration-phase/…' --param head=…` reruns that phase alone;
@@ -231,6 +231,27 @@ def test_a_signed_push_runs_the_commit_phase(server: Server) -> None:
     keys = {a["key"] for a in artifacts if a.get("key")}
     assert any("gate" in key for key in keys), keys
     assert any(a["type"] == "markdown" for a in artifacts)
+
+
+def test_a_pull_request_runs_the_commit_phase_against_its_target_branch(server: Server) -> None:
+    opened = github_pull_request(action="opened", owner=OWNER, name=NAME, head_ref="change", base_ref="main",
+                                 head_sha=server.head, base_sha=server.base)  # fmt: skip
+    response = server.deliver("pull_request", opened)
+    assert response.status_code == 200 and response.json()["emitted"] == "git.pull_request", response.text
+
+    deployment, deadline = _deployment_id(server, "commit-phase"), time.monotonic() + 420
+    while True:
+        mine = [r for r in _runs(server, deployment) if r["parameters"].get("target_branch") == "refs/heads/main"]
+        if mine and mine[0]["state_type"] in TERMINAL:
+            break
+        assert time.monotonic() < deadline, f"no finished pull-request run:\n{server.text()}"
+        time.sleep(2)
+    (run,) = mine
+    assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_logs(server, run['id'])}"
+    assert run["parameters"]["head"] == server.head
+    records = [json.loads(p.read_text()) for p in (server.state / "runs").glob("*/run.json")]
+    assert any(r["git"]["base_ref"] == "merge-base(refs/heads/main)" and r["git"]["base"] == server.base
+               and "git.pull_request" in r["selected_because"][0] for r in records)  # fmt: skip
 
 
 def test_a_merge_runs_build_then_the_later_phases_once(server: Server) -> None:

@@ -74,3 +74,18 @@ def test_unknown_revision_is_named(repo: Path) -> None:
 def test_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="not inside a git repository"):
         resolve_context(tmp_path)
+
+
+def test_a_pull_request_target_branch_gives_the_merge_base_with_it(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "release")
+    (repo / "svc" / "a.js").write_text("one\ntwo\nthree\nrelease fix\n")
+    _git(repo, "commit", "-qam", "release fix")
+    fork = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "checkout", "-q", "-b", "hotfix")
+    (repo / "svc" / "a.js").write_text("ONE\ntwo\nthree\nrelease fix\n")
+    _git(repo, "commit", "-qam", "hotfix")
+    context = resolve_context(repo / "svc", target="refs/heads/release")
+    assert (context.base, context.base_ref) == (fork, "merge-base(refs/heads/release)")
+    assert context.changed == {"svc/a.js": [1]}  # the release fix is not this change's
+    with pytest.raises(GitError, match="nope"):
+        resolve_context(repo / "svc", target="refs/heads/nope")
