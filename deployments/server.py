@@ -78,6 +78,8 @@ def _database(options: ServerOptions) -> tuple[str, EmbeddedPostgres | None]:
 
 def _start_receiver(settings: WebhookSettings, api_url: str, log: Path) -> ManagedProcess:
     env = {"QEFLOW_WEBHOOKS_HOST": settings.host, "QEFLOW_WEBHOOKS_PORT": str(settings.port)}
+    # Delivery ids survive a restart: a host redelivering meanwhile must not start a run twice.
+    env["QEFLOW_WEBHOOKS_DEDUP_PATH"] = str(log.parent.parent / "webhook-deliveries.sqlite")
     env["PREFECT_API_URL"] = api_url
     receiver = spawn([sys.executable, "-m", "deployments.webhooks"], cwd=log.parent, log_path=log, env=env, track=False)
     deadline = time.monotonic() + _RECEIVER_START_S

@@ -9,7 +9,7 @@ See README.md in this package for the contracts.
 """
 
 from deployments.webhooks._app import create_app
-from deployments.webhooks._dedup import DeliveryLedger
+from deployments.webhooks._dedup import DeliveryLedger, FileDeliveryLedger
 from deployments.webhooks._model import EVENT_NAMES, GitEvent, Ignored
 from deployments.webhooks._normalize import PayloadError, normalize_github, normalize_gitlab
 from deployments.webhooks._serve import serve
@@ -21,6 +21,7 @@ __all__ = [
     "EVENT_NAMES",
     "DeliveryLedger",
     "EventSink",
+    "FileDeliveryLedger",
     "GitEvent",
     "Ignored",
     "PayloadError",

@@ -10,7 +10,7 @@ Each delivery goes through the same steps, and the first that fails answers:
     6. dedup      a delivery id already emitted                                              -> 200 duplicate
     7. emit       the Prefect event is delivered                                 -> 200 emitted (503 if not)
 
-Duplicates are recognised in memory (`DeliveryLedger`): run one replica, or give it a shared store.
+Duplicates are recognised by a ledger: in memory, or in a SQLite file that survives restarts (dedup_path).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from deployments.webhooks._dedup import DeliveryLedger
+from deployments.webhooks._dedup import DeliveryLedger, FileDeliveryLedger
 from deployments.webhooks._model import GitEvent, Ignored
 from deployments.webhooks._normalize import PayloadError, normalize_github, normalize_gitlab
 from deployments.webhooks._settings import WebhookSettings, resolve_secret
@@ -102,7 +102,11 @@ def create_app(
     """
     settings = settings or WebhookSettings()
     key = SecretStr(secret) if secret is not None else resolve_secret(settings)
-    ledger = DeliveryLedger(settings.dedup_ttl_s, settings.dedup_max_entries)
+    ledger: DeliveryLedger | FileDeliveryLedger = (
+        FileDeliveryLedger(settings.dedup_path, settings.dedup_ttl_s)
+        if settings.dedup_path
+        else DeliveryLedger(settings.dedup_ttl_s, settings.dedup_max_entries)
+    )
     counters = _Counters()
     target: EventSink = sink if sink is not None else PrefectEventSink(settings.prefect_api_url)
 

@@ -1,19 +1,22 @@
 """Remembering delivery ids, so a redelivered webhook is answered but not emitted twice.
 
-`DeliveryLedger` lives in one process's memory: a receiver run as several replicas (or
-restarted) needs a shared store instead (e.g. a PostgreSQL table with a unique key, or Redis
-SET NX EX). Prefect itself adds a second line of defence: the receiver derives each event's id
-from the delivery id, and the Prefect server stores an event id once.
+`DeliveryLedger` lives in one process's memory; `FileDeliveryLedger` keeps the same in a SQLite
+file, so a restart forgets nothing (what `qeflow server` uses). Several replicas would need a
+shared store (a PostgreSQL table with a unique key, or Redis SET NX EX). Prefect adds a second
+line of defence: each event's id derives from the delivery id, and Prefect's trigger service
+skips an event id it has seen in the last 30 minutes.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["DeliveryLedger"]
+__all__ = ["DeliveryLedger", "FileDeliveryLedger"]
 
 
 class DeliveryLedger:
@@ -51,3 +54,38 @@ class DeliveryLedger:
     def __len__(self) -> int:
         with self._lock:
             return len(self._seen)
+
+
+class FileDeliveryLedger:
+    """The same contract as `DeliveryLedger`, kept in a SQLite file so it survives a restart.
+
+    `qeflow server` uses it: a host that redelivers while the receiver restarts (GitHub retries
+    for hours) must not start the run twice. Prefect's own seen-event cache covers 30 minutes;
+    this covers the whole TTL. One receiver process per file; wall-clock expiry (it outlives
+    the process, so a monotonic clock would not do).
+    """
+
+    def __init__(self, path: Path, ttl_s: float, clock: Callable[[], float] = time.time) -> None:
+        self._ttl_s, self._clock = ttl_s, clock
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, expiry REAL NOT NULL)")
+        self._lock = threading.Lock()
+
+    def claim(self, key: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            self._db.execute("DELETE FROM deliveries WHERE expiry <= ?", (now,))
+            inserted = self._db.execute(
+                "INSERT OR IGNORE INTO deliveries (key, expiry) VALUES (?, ?)", (key, now + self._ttl_s)
+            )
+            return inserted.rowcount == 1
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM deliveries WHERE key = ?", (key,))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM deliveries").fetchone()[0])

@@ -8,6 +8,7 @@ kept in a `repr`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,9 @@ class WebhookSettings(BaseSettings):
     )
     dedup_ttl_s: float = Field(default=24 * 3600, gt=0, description="how long a delivery id is remembered")
     dedup_max_entries: int = Field(default=100_000, gt=0, description="delivery ids remembered at most (LRU)")
+    dedup_path: Path | None = Field(
+        default=None, description="SQLite file remembering delivery ids across restarts; default: in memory"
+    )
     prefect_api_url: str | None = Field(
         default=None, description="Prefect API to emit events to; default: PREFECT_API_URL"
     )

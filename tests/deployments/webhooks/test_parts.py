@@ -10,6 +10,7 @@ import pytest
 import deployments.webhooks as webhooks
 from deployments.webhooks import (
     DeliveryLedger,
+    FileDeliveryLedger,
     WebhookSettings,
     event_id,
     normalize_github,
@@ -83,6 +84,24 @@ def test_ledger_forgets_the_oldest_beyond_its_bound_and_on_release() -> None:
     assert len(ledger) == 2 and ledger.claim("a")  # "a" was evicted
     ledger.release("c")
     assert ledger.claim("c")
+
+
+def test_file_ledger_remembers_across_a_restart_until_expiry(tmp_path) -> None:
+    now = [1_000.0]
+    first = FileDeliveryLedger(tmp_path / "deliveries.sqlite", ttl_s=10, clock=lambda: now[0])
+    assert first.claim("gh:1") and not first.claim("gh:1")
+    restarted = FileDeliveryLedger(tmp_path / "deliveries.sqlite", ttl_s=10, clock=lambda: now[0])
+    assert not restarted.claim("gh:1"), "a redelivery after a restart would start a second run"
+    restarted.release("gh:1")
+    assert restarted.claim("gh:1")
+    now[0] += 10.5
+    assert restarted.claim("gh:1") and len(restarted) == 1
+
+
+def test_the_app_uses_the_file_ledger_when_given_a_path(tmp_path) -> None:
+    settings = WebhookSettings(dedup_path=tmp_path / "d.sqlite")
+    app = webhooks.create_app(settings, sink=object(), secret=SECRET)  # type: ignore[arg-type]
+    assert isinstance(app.state.ledger, FileDeliveryLedger)
 
 
 def test_ledger_is_thread_safe() -> None:
