@@ -14,12 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from flows.context import progress
-from tasks import AGENTS
 from tasks.checkout import Checkout, install_cached, qeflow_home
-from tasks.config import CONFIG_FILE, Config, load_config
+from tasks.config import CONFIG_FILE, Config
 from tasks.errors import ConfigError, ConfigProblem
 
-__all__ = ["checked_out", "inside_repository", "prepare_service", "served_checkout"]
+__all__ = ["checked_out", "inside_repository", "prepare_service"]
 
 
 def inside_repository(path: str) -> PurePosixPath:
@@ -55,10 +54,3 @@ def prepare_service(config: Config) -> str:
     if "://" not in store and not Path(store).is_absolute():
         store = str(qeflow_home() / "runs")
     return store
-
-
-@contextmanager
-def served_checkout(repo: str, path: str, head: str | None) -> Iterator[tuple[str, str, str]]:
-    """Yield (qeflow.toml path in the checkout, the sha checked out, the default evidence store)."""
-    with checked_out(repo, path, head) as (toml, sha):
-        yield str(toml), sha, prepare_service(load_config(toml, AGENTS.settings_models()))

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run as current_flow_run
 from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_run_artifact
 from flows.build import build
-from flows.checkout import served_checkout
+from flows.checkout import checked_out, prepare_service
 from flows.commit import commit
 from flows.context import RunContext, progress
 from flows.errors import PipelineFailed
@@ -159,27 +160,31 @@ def run_pipeline(
 ) -> State[Any]:
     """The body of `pipeline`, shared with the single-phase flows (called inside a flow run)."""
     if repo:
-        with served_checkout(repo, path, head) as (local_path, sha, store):
+        with checked_out(repo, path, head) as (toml, sha):
             because = [*(selected_because or []), f"checked out {repo} at {sha}"]
-            return _run(local_path, phases, base, sha, evidence or store, because, target_branch)
-    return _run(path, phases, base, head, evidence, selected_because, target_branch)
+            return _run(toml, phases, base, sha, evidence, because, target_branch, served=True)
+    return _run(Path(path), phases, base, head, evidence, selected_because, target_branch, served=False)
 
 
 def _run(
-    path: str,
+    path: Path,
     phases: list[str] | None,
     base: str | None,
     head: str | None,
     evidence: str | None,
     selected_because: list[str] | None,
     target_branch: str | None,
+    *,
+    served: bool,
 ) -> State[Any]:
     logger = get_run_logger()
     agents: Registry = AGENTS
-    config = load_config(Path(path), agents.settings_models())
+    config = load_config(path, agents.settings_models())
     problems = validate_gates(config, agents)
     if problems:
         raise ConfigError(problems)
+    if served:  # packages into the checkout; evidence where served runs keep it, unless given
+        evidence = evidence or prepare_service(config)
     selected = select_phases(phases)
     git = resolve_context(
         config.service_dir, base=base, head=head, default_branch_name=config.git.default_branch, target=target_branch
@@ -279,7 +284,7 @@ def _run(
         # its agents' threads are still running commands. Killing every process group first lets
         # them return, so the environments below stop (databases included) before the runner's
         # grace period ends in SIGKILL.
-        ended_by = "cancelled" if type(exc).__name__ == "TerminationSignal" else "error"
+        ended_by = "cancelled" if isinstance(exc, TerminationSignal) else "error"
         reaper.kill_all()
         raise
     finally:

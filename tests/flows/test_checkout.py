@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.checkout import served_checkout
+from flows.checkout import checked_out
 from tasks.errors import ConfigError
 
 
 @pytest.mark.parametrize("path", ["/etc", "../other", "svc/../../x"])
 def test_the_service_path_stays_inside_the_repository(path: str) -> None:
-    with pytest.raises(ConfigError) as raised, served_checkout("/nowhere", path, None):
+    with pytest.raises(ConfigError) as raised, checked_out("/nowhere", path, None):
         pass
     assert raised.value.problems[0].location == "path"
 
@@ -24,7 +24,7 @@ def test_a_sha_without_the_service_config_is_named(tmp_path: Path, monkeypatch: 
     (repo / "README").write_text("no service here\n")
     subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
     subprocess.run(["git", "-C", str(repo), "commit", "-qm", "one"], check=True)
-    with pytest.raises(ConfigError) as raised, served_checkout(str(repo), "services/users", None):
+    with pytest.raises(ConfigError) as raised, checked_out(str(repo), "services/users", None):
         pass
     problem = raised.value.problems[0]
     assert problem.location == "services/users" and "qeflow.toml" in str(problem)

@@ -68,12 +68,11 @@ def test_monorepo_runs_changed_services_and_their_consumers(tmp_path: Path, monk
 def test_a_served_monorepo_run_checks_the_sha_out_and_keeps_evidence_in_qeflow_home(
     tmp_path: Path, monkeypatch
 ) -> None:
-    import flows.checkout as checkout_module
     import flows.monorepo as monorepo_module
     import flows.pipeline as pipeline_module
 
     registry = Registry([AgentSpec("probe", "commit", probe, ProbeSettings, "probe")])
-    for module in (pipeline_module, monorepo_module, checkout_module):
+    for module in (pipeline_module, monorepo_module):
         monkeypatch.setattr(module, "AGENTS", registry)
     home = tmp_path / "home"
     monkeypatch.setenv("QEFLOW_HOME", str(home))
