@@ -25,24 +25,31 @@ from tasks.environment import free_port
 from tasks.errors import QeflowError
 from tasks.processes import ManagedProcess, spawn
 
-__all__ = ["drain_prefect_workers", "prefect_api", "start_prefect_server"]
+__all__ = ["drain_prefect_workers", "prefect_api", "start_prefect_server", "wait_healthy"]
 
 _START_TIMEOUT_S = 120.0  # the first start on a machine creates and migrates the database
 
 
-def _wait_healthy(url: str, alive: object, log: Path) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT_S
+def wait_healthy(
+    url: str,
+    process: ManagedProcess,
+    log: Path,
+    what: str = "the local Prefect server",
+    timeout_s: float = _START_TIMEOUT_S,
+) -> None:
+    """Poll GET `url` until it answers 200; raise, with the log's tail, if `process` exits first."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if not alive():  # type: ignore[operator]
+        if not process.alive():
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-            raise QeflowError(f"the local Prefect server exited during start (log: {log}):\n{tail}")
+            raise QeflowError(f"{what} exited during start (log: {log}):\n{tail}")
         try:
-            if httpx.get(f"{url}/health", timeout=2.0).status_code == 200:
+            if httpx.get(url, timeout=2.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise QeflowError(f"the local Prefect server did not answer {url}/health within {_START_TIMEOUT_S:g}s (log: {log})")
+    raise QeflowError(f"{what} did not answer {url} within {timeout_s:g}s (log: {log})")
 
 
 def start_prefect_server(port: int, log: Path, *, ui: bool, env: dict[str, str]) -> ManagedProcess:
@@ -56,7 +63,7 @@ def start_prefect_server(port: int, log: Path, *, ui: bool, env: dict[str, str])
     server = spawn(argv, cwd=log.parent, log_path=log, env=env, track=False)
     atexit.register(server.stop, 2.0)  # idempotent: a normal end has stopped it already
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/api", server.alive, log)
+        wait_healthy(f"http://127.0.0.1:{port}/api/health", server, log)
     except BaseException:
         server.stop(grace_s=5.0)
         raise

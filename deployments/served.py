@@ -42,7 +42,6 @@ __all__ = [
     "deployments_for",
     "deployments_for_monorepo",
     "discover",
-    "discover_services",
     "prefect_yaml",
     "resource_id",
 ]
@@ -98,12 +97,12 @@ def resource_id(repository: str) -> str:
     return "git.repo." + repository.replace("/", ".")
 
 
-def _repository_of(config: Config, repo_dir: Path) -> str:
+def _repository_of(config: Config, origin: str) -> str:
+    """owner/name: configured, else read from the origin remote's URL ("" when there is none)."""
     if config.serve.repository:
         return config.serve.repository
     if config.git_host.repository:
         return config.git_host.repository
-    origin = git(repo_dir, "remote", "get-url", "origin", check=False).strip()
     match = _REMOTE.match(origin) if origin else None
     if match and "/" in match.group("path"):
         return match.group("path")
@@ -119,20 +118,21 @@ def _repository_of(config: Config, repo_dir: Path) -> str:
     )
 
 
-def _where(directory: Path) -> tuple[Path, str, str]:
-    """(repository top level, what runs fetch: origin URL or the local path, `directory` relative to it)."""
+def _where(directory: Path) -> tuple[str, str, str]:
+    """(the origin remote's URL or "", what runs fetch: that URL or the local repository, `directory`
+    relative to the repository's top level)."""
     repo_dir = toplevel(directory)
     origin = git(repo_dir, "remote", "get-url", "origin", check=False).strip()
-    return repo_dir, origin or str(repo_dir), directory.resolve().relative_to(repo_dir.resolve()).as_posix()
+    return origin, origin or str(repo_dir), directory.resolve().relative_to(repo_dir.resolve()).as_posix()
 
 
 def _service(config: Config, monorepo: str | None = None) -> ServedService:
-    repo_dir, repo, relative = _where(config.root_dir)
+    origin, repo, relative = _where(config.root_dir)
     return ServedService(
         name=config.service.name,
         repo=repo,
         path=relative,
-        repository=_repository_of(config, repo_dir),
+        repository=_repository_of(config, origin),
         nightly=config.serve.nightly,
         timezone=config.serve.timezone,
         monorepo=monorepo,
@@ -142,9 +142,9 @@ def _service(config: Config, monorepo: str | None = None) -> ServedService:
 def _monorepo(given: Path) -> tuple[ServedMonorepo, list[ServedService]]:
     mono = load_monorepo(given, AGENTS.settings_models())
     configs = list(mono.services.values())
-    repository = _repository_of(configs[0], toplevel(mono.path.parent))
+    origin, repo, relative = _where(mono.path.parent)
+    repository = _repository_of(configs[0], origin)
     name = re.sub(r"[^a-z0-9-]+", "-", repository.rsplit("/", 1)[-1].lower()).strip("-") or "monorepo"
-    _, repo, relative = _where(mono.path.parent)
     served = ServedMonorepo(name, repo, relative, repository, tuple(mono.services))
     return served, [_service(config, monorepo=name) for config in configs]
 
@@ -172,10 +172,6 @@ def discover(paths: list[Path]) -> Served:
     if problems:
         raise ConfigError(problems)
     return Served(services, monorepos)
-
-
-def discover_services(paths: list[Path]) -> list[ServedService]:
-    return discover(paths).services
 
 
 def _event_parameters(service: ServedService | ServedMonorepo, phases: list[str] | None) -> dict[str, Any]:

@@ -20,19 +20,17 @@ import contextlib
 import os
 import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-import httpx
-
-from deployments.local_server import drain_prefect_workers, start_prefect_server
+from deployments.local_server import drain_prefect_workers, start_prefect_server, wait_healthy
 from deployments.served import Served, discover, resource_id
 from deployments.webhooks import WebhookSettings
 from flows.single_phase import flow_name
+from tasks.config import PHASES
 from tasks.environment import EmbeddedPostgres, free_port
-from tasks.errors import ConfigError, ConfigProblem, QeflowError
+from tasks.errors import ConfigError, ConfigProblem
 from tasks.orphans import become_subreaper, stop_descendants
 from tasks.processes import ManagedProcess, spawn
 
@@ -82,19 +80,13 @@ def _start_receiver(settings: WebhookSettings, api_url: str, log: Path) -> Manag
     env["QEFLOW_WEBHOOKS_DEDUP_PATH"] = str(log.parent.parent / "webhook-deliveries.sqlite")
     env["PREFECT_API_URL"] = api_url
     receiver = spawn([sys.executable, "-m", "deployments.webhooks"], cwd=log.parent, log_path=log, env=env, track=False)
-    deadline = time.monotonic() + _RECEIVER_START_S
-    while time.monotonic() < deadline:
-        if not receiver.alive():
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-            raise QeflowError(f"the webhook receiver exited during start (log: {log}):\n{tail}")
-        try:
-            if httpx.get(f"http://{settings.host}:{settings.port}/healthz", timeout=2.0).status_code == 200:
-                return receiver
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    receiver.stop()
-    raise QeflowError(f"the webhook receiver did not answer within {_RECEIVER_START_S:g}s (log: {log})")
+    try:
+        url = f"http://{settings.host}:{settings.port}/healthz"
+        wait_healthy(url, receiver, log, "the webhook receiver", timeout_s=_RECEIVER_START_S)
+    except BaseException:
+        receiver.stop()
+        raise
+    return receiver
 
 
 def _banner(out: TextIO, ui: str, hooks: str, served: Served, state: Path, limit: int) -> None:
@@ -113,7 +105,7 @@ def _banner(out: TextIO, ui: str, hooks: str, served: Served, state: Path, limit
         )  # fmt: skip
         lines.append(f"  {service.name}: {events}; {nightly}")
         lines.append(f"    pipeline/{service.name}  ·  " + "  ·  ".join(
-            f"{flow_name(p)}/{service.name}" for p in ("commit", "build", "integration", "staging", "production")
+            f"{flow_name(p)}/{service.name}" for p in PHASES
         ))  # fmt: skip
     lines.append("Stop with Ctrl-C: it stops the runs, the receiver, the Prefect server and its database.")
     print("\n".join(lines), file=out, flush=True)
@@ -136,8 +128,7 @@ def run_server(options: ServerOptions, out: TextIO = sys.stdout) -> int:
     port = options.port or free_port()
     ui, api = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api"
     # Flow-run processes of the runner inherit these: the API, links to the UI, where runs keep state.
-    os.environ.update({"QEFLOW_HOME": str(state), "PREFECT_API_URL": api, "PREFECT_UI_URL": ui})
-    os.environ["PREFECT_HOME"] = str(home)
+    os.environ.update(QEFLOW_HOME=str(state), PREFECT_API_URL=api, PREFECT_UI_URL=ui, PREFECT_HOME=str(home))
     # Until the runner serves, SIGTERM ends the start-up the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 

@@ -10,7 +10,6 @@ from deployments.served import (
     ServedService,
     deployments_for,
     discover,
-    discover_services,
     prefect_yaml,
     resource_id,
 )
@@ -92,22 +91,22 @@ MINIMAL = '[service]\nname = "users"\nstart = ["node", "server.js"]\n'
     "origin", ["https://github.com/acme/users.git", "git@github.com:acme/users.git", "ssh://git@host:22/acme/users"]
 )
 def test_the_repository_is_read_from_the_origin_remote_when_not_configured(tmp_path: Path, origin: str) -> None:
-    (service,) = discover_services([_repo_with(tmp_path, MINIMAL, origin)])
+    (service,) = discover([_repo_with(tmp_path, MINIMAL, origin)]).services
     assert (service.repository, service.repo, service.path) == ("acme/users", origin, "services/users")
 
 
 def test_without_origin_the_repository_must_be_configured(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
-        discover_services([_repo_with(tmp_path, MINIMAL)])
+        discover([_repo_with(tmp_path, MINIMAL)])
     assert raised.value.problems[0].location == "serve.repository"
 
 
 def test_the_example_serves_from_its_repository(tmp_path: Path) -> None:
-    (service,) = discover_services([EXAMPLE])
+    (service,) = discover([EXAMPLE]).services
     assert (service.name, service.repository, service.path) == ("users-service", "acme/users-service",
                                                                   "examples/users-service")  # fmt: skip
     with pytest.raises(ConfigError, match=r"one qeflow\.toml per service name"):
-        discover_services([EXAMPLE, EXAMPLE])
+        discover([EXAMPLE, EXAMPLE])
 
 
 def test_prefect_yaml_describes_the_same_deployments_as_the_server() -> None:
