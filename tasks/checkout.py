@@ -27,7 +27,7 @@ from pathlib import Path
 from tasks.config import DependencySettings
 from tasks.errors import EnvironmentError_, GitError
 from tasks.git import git
-from tasks.processes import run_command
+from tasks.workspace import drop_committed_link, install_dependencies
 
 __all__ = ["Checkout", "install_cached", "qeflow_home", "repository_key"]
 
@@ -134,9 +134,7 @@ def install_cached(service_dir: Path, deps: DependencySettings, name: str, home:
 
     Returns what was done ("linked", "installed", or "none" when the service declares no packages).
     """
-    if deps.reuse and (service_dir / deps.reuse).is_symlink():
-        # A committed link to someone else's packages: installing would write through it.
-        (service_dir / deps.reuse).unlink()
+    drop_committed_link(service_dir, deps)
     if not (deps.reuse and deps.lockfile and (service_dir / deps.lockfile).is_file()):
         if deps.install:
             _install(service_dir, deps.install, service_dir.parent)
@@ -163,9 +161,4 @@ def install_cached(service_dir: Path, deps: DependencySettings, name: str, home:
 
 
 def _install(service_dir: Path, argv: list[str], log_dir: Path) -> None:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    result = run_command(argv, cwd=service_dir, log_path=log_dir / f"install-{os.getpid()}.log", timeout_s=900)
-    if not result.ok:
-        raise EnvironmentError_(
-            f"installing dependencies in {service_dir} failed: {result.describe()}\n{result.tail()}"
-        )
+    install_dependencies(service_dir, argv, log_dir / f"install-{os.getpid()}.log", timeout_s=900)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["become_subreaper", "descendants", "stop_descendants"]
+__all__ = ["become_subreaper", "descendants", "parent_map", "stop_descendants"]
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -35,7 +35,8 @@ def become_subreaper() -> bool:
         return False
 
 
-def _parents() -> dict[int, int]:
+def parent_map() -> dict[int, int]:
+    """pid -> parent pid of every live process (zombies left out), read from /proc."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -51,7 +52,7 @@ def _parents() -> dict[int, int]:
 def descendants(pid: int | None = None) -> list[int]:
     """Every live process below `pid` (default: this process), by parent links."""
     root = os.getpid() if pid is None else pid
-    parents = _parents()
+    parents = parent_map()
     children: dict[int, list[int]] = {}
     for child, parent in parents.items():
         children.setdefault(parent, []).append(child)

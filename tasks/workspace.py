@@ -18,7 +18,23 @@ from tasks.errors import EnvironmentError_
 from tasks.git import git
 from tasks.processes import run_command
 
-__all__ = ["Workspace"]
+__all__ = ["Workspace", "drop_committed_link", "install_dependencies"]
+
+
+def drop_committed_link(service_dir: Path, deps: DependencySettings) -> None:
+    """A committed link to someone else's packages never stays: reusing or installing would write
+    through it (npm ci empties node_modules first)."""
+    if deps.reuse and (service_dir / deps.reuse).is_symlink():
+        (service_dir / deps.reuse).unlink()
+
+
+def install_dependencies(service_dir: Path, argv: list[str], log_path: Path, timeout_s: float = 600) -> None:
+    """Run the service's install command in `service_dir`; raise with its output when it fails."""
+    result = run_command(argv, cwd=service_dir, log_path=log_path, timeout_s=timeout_s)
+    if not result.ok:
+        raise EnvironmentError_(
+            f"installing dependencies in {service_dir} failed: {result.describe()}\n{result.tail()}"
+        )
 
 
 class Workspace:
@@ -48,10 +64,7 @@ class Workspace:
 
     def _prepare(self, service_dir: Path, timeout_s: float) -> None:
         deps = self.deps
-        if deps.reuse and (service_dir / deps.reuse).is_symlink():
-            # A committed link to someone else's packages: reusing or installing would write
-            # through it (npm ci empties node_modules first), so it never stays.
-            (service_dir / deps.reuse).unlink()
+        drop_committed_link(service_dir, deps)
         if deps.reuse and deps.lockfile:
             mine = self.working_copy / deps.lockfile
             theirs = service_dir / deps.lockfile
@@ -66,14 +79,9 @@ class Workspace:
                 (service_dir / deps.reuse).symlink_to(source.resolve(), target_is_directory=True)
                 return
         if deps.install:
-            result = run_command(
-                deps.install,
-                cwd=service_dir,
-                log_path=self.root / f"install-{service_dir.parent.name}.log",
-                timeout_s=timeout_s,
+            install_dependencies(
+                service_dir, deps.install, self.root / f"install-{service_dir.parent.name}.log", timeout_s
             )
-            if not result.ok:
-                raise EnvironmentError_(f"installing dependencies failed: {result.describe()}\n{result.tail()}")
 
     def close(self) -> None:
         with self._lock:

@@ -33,6 +33,7 @@ from types import TracebackType
 
 from tasks.environment.ports import free_port
 from tasks.errors import EnvironmentError_
+from tasks.orphans import parent_map
 from tasks.processes import CommandResult, reaper, run_command
 
 __all__ = ["EmbeddedPostgres", "find_bindir"]
@@ -103,20 +104,6 @@ def _proc_args(pid: int) -> list[str]:
     except OSError:
         return []
     return [arg.decode(errors="replace") for arg in raw.split(b"\0") if arg]
-
-
-def _proc_ppid(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # Field 2 (comm) may contain spaces and parentheses: split after the last ')'.
-    fields = stat.rsplit(")", 1)[-1].split()
-    return int(fields[1]) if len(fields) > 1 else None
-
-
-def _all_pids() -> list[int]:
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
 
 
 class EmbeddedPostgres:
@@ -345,12 +332,12 @@ class EmbeddedPostgres:
     def _cluster_pids(self) -> list[int]:
         """The postmaster (its command line names our data dir) and its children."""
         data = str(self.data_dir)
-        pids = _all_pids()
-        masters = {pid for pid in pids if data in _proc_args(pid)}
+        parents = parent_map()
+        masters = {pid for pid in parents if data in _proc_args(pid)}
         with contextlib.suppress(OSError, ValueError, IndexError):
             masters.add(int((self.data_dir / "postmaster.pid").read_text().split()[0]))
         masters = {pid for pid in masters if data in _proc_args(pid)}  # guards against pid reuse
-        children = {pid for pid in pids if _proc_ppid(pid) in masters}
+        children = {pid for pid, parent in parents.items() if parent in masters}
         return sorted(masters | children)
 
     def _kill_leftovers(self) -> None:
